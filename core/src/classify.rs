@@ -1,0 +1,187 @@
+//! The 7-2-1 class of a message, from cues anyone can check: a hard-selling call to
+//! action makes it an `ad`; a discount, coupon, price or shop link an `offer`;
+//! anything else is `useful`.
+
+use crate::engine::Compiled;
+use crate::lexicon::PhraseList;
+use crate::links::{Found, FoundKind};
+use crate::matcher::Hit;
+use crate::report::Kind;
+
+pub(crate) const CALL_TO_ACTION: &str = "call_to_action";
+pub(crate) const DISCOUNT: &str = "discount";
+pub(crate) const COUPON: &str = "coupon";
+pub(crate) const PRICE: &str = "price";
+pub(crate) const SHOP_LINK: &str = "shop_link";
+
+/// The promotional cues of a message: (cue name, start, end), in text order.
+#[derive(Debug, Default)]
+pub(crate) struct Cues {
+    found: Vec<(&'static str, usize, usize)>,
+}
+
+impl Cues {
+    /// The class the cues point to.
+    pub(crate) fn kind(&self) -> Kind {
+        if self.found.iter().any(|c| c.0 == CALL_TO_ACTION) {
+            Kind::Ad
+        } else if self.found.is_empty() {
+            Kind::Useful
+        } else {
+            Kind::Offer
+        }
+    }
+
+    /// Every cue, in text order.
+    pub(crate) fn all(&self) -> impl Iterator<Item = (&'static str, usize, usize)> + '_ {
+        self.found.iter().copied()
+    }
+
+    /// The byte ranges of prices (numbers next to a currency).
+    pub(crate) fn prices(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.found
+            .iter()
+            .filter(|c| c.0 == PRICE)
+            .map(|&(_, start, end)| (start, end))
+    }
+}
+
+/// Collects the cues of `text`.
+pub(crate) fn cues(engine: &Compiled, text: &str, hits: &[Hit<'_>], links: &[Found<'_>]) -> Cues {
+    let mut found = Vec::new();
+    for hit in hits {
+        let cue = match hit.entry.list {
+            PhraseList::CallToAction => CALL_TO_ACTION,
+            PhraseList::Discount => DISCOUNT,
+            PhraseList::Coupon => COUPON,
+            _ => continue,
+        };
+        found.push((cue, hit.start, hit.end));
+    }
+    found.extend(prices(engine, text).map(|(start, end)| (PRICE, start, end)));
+    for link in links {
+        if let FoundKind::Url(info) = &link.kind {
+            let subdomain = info
+                .domain
+                .as_deref()
+                .and_then(|d| info.host.strip_suffix(d))
+                .unwrap_or("");
+            let is_shop = subdomain
+                .split('.')
+                .chain(info.path.split('/'))
+                .any(|part| engine.shop_words.contains(part));
+            if is_shop {
+                found.push((SHOP_LINK, link.start, link.end));
+            }
+        }
+    }
+    found.sort_by_key(|c| c.1);
+    Cues { found }
+}
+
+/// Numbers written next to a currency marker (`€19,90`, `19.90 EUR`, `R$ 50`).
+fn prices<'t>(engine: &'t Compiled, text: &'t str) -> impl Iterator<Item = (usize, usize)> + 't {
+    let has_digit = text.bytes().any(|b| b.is_ascii_digit());
+    engine
+        .currencies
+        .find_iter(if has_digit { text } else { "" })
+        .filter_map(move |m| {
+            let (start, end) = (m.start(), m.end());
+            let is_word_marker = text[start..end].chars().all(char::is_alphabetic);
+            // A marker in letters ("EUR", "Rp", "원") may touch its number but not
+            // other Latin letters: "Rp50.000" and "5000원에" are prices, "Europe" is not.
+            let glued = |c: Option<char>| is_word_marker && c.is_some_and(is_latin_letter);
+            if let Some(number_end) = number_after(text, end) {
+                if !glued(text[..start].chars().next_back()) {
+                    return Some((start, number_end));
+                }
+            }
+            number_before(text, start)
+                .filter(|_| !glued(text[end..].chars().next()))
+                .map(|number_start| (number_start, end))
+        })
+}
+
+/// The end of a number that starts at `at`, after at most one space.
+fn number_after(text: &str, at: usize) -> Option<usize> {
+    let rest = &text[at..];
+    let skipped = rest.len() - rest.trim_start_matches([' ', '\u{a0}']).len();
+    if skipped > 2 {
+        return None;
+    }
+    let digits = &rest[skipped..];
+    if !digits.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let mut end = 0;
+    let bytes = digits.as_bytes();
+    while end < bytes.len() {
+        let b = bytes[end];
+        let continues = b.is_ascii_digit()
+            || (matches!(b, b'.' | b',' | b'\'')
+                && bytes.get(end + 1).is_some_and(u8::is_ascii_digit));
+        if !continues {
+            break;
+        }
+        end += 1;
+    }
+    Some(at + skipped + end)
+}
+
+/// The start of a number that ends at `at`, before at most one space.
+fn number_before(text: &str, at: usize) -> Option<usize> {
+    let head = &text[..at];
+    let trimmed = head.trim_end_matches([' ', '\u{a0}']);
+    if head.len() - trimmed.len() > 2 || !trimmed.ends_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let bytes = trimmed.as_bytes();
+    let mut start = bytes.len();
+    while start > 0 {
+        let b = bytes[start - 1];
+        let continues = b.is_ascii_digit()
+            || (matches!(b, b'.' | b',' | b'\'')
+                && start >= 2
+                && bytes[start - 2].is_ascii_digit());
+        if !continues {
+            break;
+        }
+        start -= 1;
+    }
+    Some(start)
+}
+
+/// A letter of a script that separates words with spaces.
+fn is_latin_letter(c: char) -> bool {
+    c.is_alphabetic() && !crate::text::is_spaceless_script(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Engine, Message};
+
+    fn prices(text: &str) -> Vec<String> {
+        let report = Engine::default().check(&Message::new(text)).unwrap();
+        report
+            .cues
+            .into_iter()
+            .filter(|c| c.cue == "price")
+            .map(|c| c.matched)
+            .collect()
+    }
+
+    #[test]
+    fn prices_with_symbols_and_words() {
+        assert_eq!(prices("nur €19,90 statt 24,90 €"), ["€19,90", "24,90 €"]);
+        assert_eq!(
+            prices("Rp50.000 saja, 5000원에, 50元"),
+            ["Rp50.000", "5000원", "50元"]
+        );
+        assert_eq!(prices("10 EUR, R$ 50"), ["10 EUR", "R$ 50"]);
+    }
+
+    #[test]
+    fn numbers_without_currency_are_not_prices() {
+        assert!(prices("Europe 2026, 12 Eurostar trains, 3 eurovision songs").is_empty());
+    }
+}

@@ -1,0 +1,201 @@
+//! The built-in lexicons: phrase lists kept as data files under `core/lexicons/`
+//! and compiled into the binary by `build.rs`.
+//!
+//! Layout (each `.txt` file holds one phrase per line; a line that is `#` or starts
+//! with `# ` is a comment, so hashtag phrases such as `#ad` can be listed):
+//!
+//! | path | holds |
+//! |---|---|
+//! | `bait/<category>/<lang>.txt` | bait phrases (`bait_word`) |
+//! | `ad_label/<lang>.txt` | disclosure labels (`missing_ad_label`) |
+//! | `promo/{discount,coupon,cta}/<lang>.txt` | cues that make a message an offer or an ad |
+//! | `promo/currency.txt`, `promo/shop_path.txt` | price markers, shop-link words |
+//! | `opt_out/<lang>.txt` | instructions for stopping messages (`missing_opt_out`) |
+//! | `pii/{sensitive,honorific,number_context}/<lang>.txt` | personal-data cues (`pii_exposure`) |
+//! | `mention/all.txt` | words that after `@` address a whole group (`mass_mention`) |
+//! | `links/shorteners.txt` | URL-shortener domains (`risky_link`) |
+//! | `homoglyphs.txt` | lookalike letters and the Latin letter they imitate |
+
+use std::collections::HashMap;
+
+/// Every lexicon file: (path below `lexicons/`, contents).
+static FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/lexicons.rs"));
+
+/// Which list a phrase belongs to; decides which rule or cue it feeds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum PhraseList {
+    Bait,
+    AdLabel,
+    Discount,
+    Coupon,
+    CallToAction,
+    OptOut,
+    Sensitive,
+    Honorific,
+    NumberContext,
+}
+
+/// One phrase of a list, as written in its file or policy.
+#[derive(Clone, Debug)]
+pub(crate) struct Phrase {
+    pub(crate) list: PhraseList,
+    /// The bait category (`free-gift`, …), or the list's name for other lists.
+    pub(crate) category: String,
+    pub(crate) lang: String,
+    pub(crate) text: String,
+}
+
+/// All built-in lexicons, parsed.
+#[derive(Debug, Default)]
+pub(crate) struct Lexicons {
+    pub(crate) phrases: Vec<Phrase>,
+    pub(crate) mention_keywords: Vec<String>,
+    pub(crate) currencies: Vec<String>,
+    pub(crate) shop_words: Vec<String>,
+    pub(crate) shorteners: Vec<String>,
+    pub(crate) homoglyphs: HashMap<char, char>,
+    /// Files whose path fits no list above (a test keeps this empty).
+    pub(crate) unrecognised: Vec<&'static str>,
+}
+
+impl Lexicons {
+    /// Parses the embedded lexicon files.
+    pub(crate) fn builtin() -> Lexicons {
+        let mut lexicons = Lexicons::default();
+        for &(path, contents) in FILES {
+            lexicons.add_file(path, contents);
+        }
+        lexicons
+    }
+
+    /// The bait categories that have at least one phrase.
+    pub(crate) fn bait_categories(&self) -> Vec<&str> {
+        let mut categories: Vec<&str> = self
+            .phrases
+            .iter()
+            .filter(|p| p.list == PhraseList::Bait)
+            .map(|p| p.category.as_str())
+            .collect();
+        categories.sort_unstable();
+        categories.dedup();
+        categories
+    }
+
+    fn add_file(&mut self, path: &'static str, contents: &str) {
+        let parts: Vec<&str> = path.trim_end_matches(".txt").split('/').collect();
+        let lines = lines(contents);
+        match parts.as_slice() {
+            ["bait", category, lang] => self.add_phrases(PhraseList::Bait, category, lang, lines),
+            ["ad_label", lang] => self.add_phrases(PhraseList::AdLabel, "ad_label", lang, lines),
+            ["opt_out", lang] => self.add_phrases(PhraseList::OptOut, "opt_out", lang, lines),
+            ["promo", "discount", lang] => {
+                self.add_phrases(PhraseList::Discount, "discount", lang, lines)
+            }
+            ["promo", "coupon", lang] => {
+                self.add_phrases(PhraseList::Coupon, "coupon", lang, lines)
+            }
+            ["promo", "cta", lang] => {
+                self.add_phrases(PhraseList::CallToAction, "call_to_action", lang, lines)
+            }
+            ["pii", "sensitive", lang] => {
+                self.add_phrases(PhraseList::Sensitive, "sensitive", lang, lines)
+            }
+            ["pii", "honorific", lang] => {
+                self.add_phrases(PhraseList::Honorific, "honorific", lang, lines)
+            }
+            ["pii", "number_context", lang] => {
+                self.add_phrases(PhraseList::NumberContext, "number_context", lang, lines)
+            }
+            ["promo", "currency"] => self.currencies.extend(lines.map(str::to_owned)),
+            ["promo", "shop_path"] => self.shop_words.extend(lines.map(str::to_lowercase)),
+            ["mention", "all"] => self.mention_keywords.extend(lines.map(str::to_owned)),
+            ["links", "shorteners"] => self.shorteners.extend(lines.map(str::to_lowercase)),
+            ["homoglyphs"] => {
+                for line in lines {
+                    let mut chars = line.split_whitespace().filter_map(|s| s.chars().next());
+                    if let (Some(lookalike), Some(latin)) = (chars.next(), chars.next()) {
+                        self.homoglyphs.insert(lookalike, latin);
+                    }
+                }
+            }
+            _ => self.unrecognised.push(path),
+        }
+    }
+
+    fn add_phrases<'a>(
+        &mut self,
+        list: PhraseList,
+        category: &str,
+        lang: &str,
+        lines: impl Iterator<Item = &'a str>,
+    ) {
+        self.phrases.extend(lines.map(|text| Phrase {
+            list,
+            category: category.to_owned(),
+            lang: lang.to_owned(),
+            text: text.to_owned(),
+        }));
+    }
+}
+
+/// The non-empty, non-comment lines of a lexicon file, trimmed. A comment is `#`
+/// alone or `#` and a space; `#ad` is a phrase.
+fn lines(contents: &str) -> impl Iterator<Item = &str> {
+    contents
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && *line != "#" && !line.starts_with("# "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashtags_are_phrases_and_hash_space_is_a_comment() {
+        let kept: Vec<&str> = lines("# comment\n#\n#ad\n  Anzeige  \n\n").collect();
+        assert_eq!(kept, ["#ad", "Anzeige"]);
+    }
+
+    #[test]
+    fn every_file_is_recognised() {
+        let lexicons = Lexicons::builtin();
+        assert!(
+            lexicons.unrecognised.is_empty(),
+            "{:?}",
+            lexicons.unrecognised
+        );
+    }
+
+    #[test]
+    fn every_seed_language_has_bait_labels_and_cues() {
+        let lexicons = Lexicons::builtin();
+        for lang in ["de", "fr", "ko", "zh", "en", "es", "pt", "id"] {
+            for list in [
+                PhraseList::Bait,
+                PhraseList::AdLabel,
+                PhraseList::Discount,
+                PhraseList::CallToAction,
+                PhraseList::OptOut,
+            ] {
+                assert!(
+                    lexicons
+                        .phrases
+                        .iter()
+                        .any(|p| p.list == list && p.lang == lang),
+                    "no {list:?} phrase for {lang}"
+                );
+            }
+        }
+        assert_eq!(
+            lexicons.bait_categories(),
+            [
+                "click-bait",
+                "false-urgency",
+                "free-gift",
+                "guarantee",
+                "prize"
+            ]
+        );
+    }
+}

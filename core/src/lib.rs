@@ -1,0 +1,65 @@
+//! # sendlint
+//!
+//! A pre-send rules engine for chat marketing. It scores a message before it is
+//! sent, says which rule it breaks, where in the text, why that matters and how to
+//! fix it, for the habits that get business accounts reported and banned: bait
+//! words, ads without a label, @all mentions, broken or shady links and exposed
+//! personal data.
+//!
+//! ```
+//! use sendlint::{Engine, Message, RuleId, Verdict};
+//!
+//! let engine = Engine::default(); // the built-in policy
+//! let text = "@all Jetzt kostenlos erhalten: https://bit.ly/3xYz";
+//! let report = engine.check(&Message::new(text))?;
+//! assert_eq!(report.verdict, Verdict::Block);
+//! for finding in &report.findings {
+//!     let span = finding.span.expect("these findings have a place");
+//!     println!("{} at {:?}: {} – {}", finding.rule, &text[span.start..span.end],
+//!              finding.message, finding.advice);
+//! }
+//! assert!(report.has(RuleId::MassMention) && report.has(RuleId::BaitWord));
+//! # Ok::<(), sendlint::Error>(())
+//! ```
+//!
+//! ## How it works
+//! Text → folded once ([normalisation](#matching)) → one automaton pass over every
+//! phrase list → rules → findings → one risk from 0 to 100 and a verdict. An
+//! [`Engine`] is built once from a [`Policy`] and shared between threads.
+//!
+//! ## Matching
+//! Phrases match after case folding, Unicode compatibility folding (full-width and
+//! mathematical letters), removal of zero-width characters and soft hyphens,
+//! accent stripping, homoglyph folding (Cyrillic `а` → `a`), leetspeak inside words
+//! (`fr3e`) and joining of letters spaced apart (`f r e e`). Latin-script phrases
+//! match whole words only (`free` never matches `freelance`); in Chinese, Japanese
+//! and Korean every character position is a boundary. Spans always index the
+//! original text.
+//!
+//! ## Untrusted input
+//! [`Engine::check`], [`Policy::from_toml`], [`Policy::from_json`] and
+//! [`Policy::from_path`] never panic, whatever the input; they return [`Error`].
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod classify;
+mod engine;
+mod error;
+mod lexicon;
+mod links;
+mod matcher;
+mod message;
+pub mod policy;
+mod report;
+mod rules;
+mod text;
+
+pub use engine::Engine;
+pub use error::{Error, PolicyError};
+pub use message::Message;
+pub use policy::Policy;
+pub use report::{Cue, Finding, Kind, KindSource, Report, RuleId, Severity, Span, Verdict};
+
+/// The version of this build (`CARGO_PKG_VERSION`).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,623 @@
+//! The policy: which rules run, how much each weighs, the thresholds of the
+//! verdict and the sender's own numbers, addresses and domains.
+//!
+//! Every default is a figure from `shared/RULES.md` (and the seed article it cites).
+//! A policy file is TOML or JSON with `schema_version = 1`; every key is optional
+//! except the version, unknown keys are errors, and errors name the file, line and
+//! column. `examples/policy.toml` shows every knob.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, PolicyError};
+use crate::report::Severity;
+
+/// The policy schema version this build reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Phrases per language code (`en`, `de`, `ko`, …; any string is accepted).
+pub type Phrases = BTreeMap<String, Vec<String>>;
+
+/// A complete policy. [`Policy::default`] is the built-in policy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// Must be [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// Risk thresholds of the verdict.
+    #[serde(default)]
+    pub verdict: Thresholds,
+    /// The sender's own contact data and domains, never reported as a problem.
+    #[serde(default)]
+    pub sender: Sender,
+    /// Input limits.
+    #[serde(default)]
+    pub limits: Limits,
+    /// Extra cues for classifying messages as useful, offer or ad.
+    #[serde(default)]
+    pub classify: Classify,
+    /// Per-rule settings.
+    #[serde(default)]
+    pub rules: Rules,
+}
+
+impl Default for Policy {
+    fn default() -> Policy {
+        Policy {
+            schema_version: SCHEMA_VERSION,
+            verdict: Thresholds::default(),
+            sender: Sender::default(),
+            limits: Limits::default(),
+            classify: Classify::default(),
+            rules: Rules::default(),
+        }
+    }
+}
+
+/// Risk thresholds: `risk >= review` is `review`, `risk >= block` is `block`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Thresholds {
+    /// Lowest risk (0–100) with verdict `review`. Default 30.
+    pub review: u8,
+    /// Lowest risk (0–100) with verdict `block`. Default 70.
+    pub block: u8,
+}
+
+impl Default for Thresholds {
+    fn default() -> Thresholds {
+        Thresholds {
+            review: 30,
+            block: 70,
+        }
+    }
+}
+
+/// The sender's own data: links to these domains are not "unrelated", and these
+/// numbers and addresses are not personal data of someone else.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Sender {
+    /// Registered domains the business links to (`example-shop.de`). Subdomains
+    /// count. When not empty, a link to any other domain is a `risky_link`.
+    pub allowed_domains: Vec<String>,
+    /// The business's own phone numbers, international form (`+49 30 1234567`).
+    pub phone_numbers: Vec<String>,
+    /// The business's own e-mail addresses. Addresses at an allowed domain count too.
+    pub emails: Vec<String>,
+}
+
+/// Limits on what one check accepts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Longest text, in UTF-8 bytes, that a check accepts. Default 65,536 (chat
+    /// messages are far shorter); at most 16 MiB.
+    pub max_text_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_text_bytes: 64 * 1024,
+        }
+    }
+}
+
+/// Extra classification cues, per language, added to the built-in lexicons.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Classify {
+    /// Discount wording: makes a message an `offer`.
+    pub discount: Phrases,
+    /// Coupon and voucher wording: makes a message an `offer`.
+    pub coupon: Phrases,
+    /// Hard-selling calls to action: make a message an `ad`.
+    pub call_to_action: Phrases,
+}
+
+/// Settings of every rule, by rule id.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Rules {
+    /// `bait_word`.
+    pub bait_word: BaitWord,
+    /// `missing_ad_label`.
+    pub missing_ad_label: MissingAdLabel,
+    /// `mass_mention`.
+    pub mass_mention: MassMention,
+    /// `invalid_link`.
+    pub invalid_link: Basic,
+    /// `risky_link`.
+    pub risky_link: RiskyLink,
+    /// `pii_exposure`.
+    pub pii_exposure: PiiExposure,
+    /// `missing_opt_out`.
+    pub missing_opt_out: MissingOptOut,
+}
+
+/// A rule with no settings beyond on/off, severity and points.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Basic {
+    /// Whether the rule runs.
+    pub enabled: bool,
+    /// Severity of its findings.
+    pub severity: Severity,
+    /// Risk points (0–100) of one finding.
+    pub points: u8,
+}
+
+impl Default for Basic {
+    /// `invalid_link`: high, 40 points (invalid links raise churn by 25 %).
+    fn default() -> Basic {
+        Basic {
+            enabled: true,
+            severity: Severity::High,
+            points: 40,
+        }
+    }
+}
+
+/// `bait_word` settings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BaitWord {
+    /// Whether the rule runs.
+    pub enabled: bool,
+    /// Severity of its findings.
+    pub severity: Severity,
+    /// Risk points of one bait phrase. Default 35 (bait words raise complaints by 45 %).
+    pub points: u8,
+    /// Built-in categories to use: `free-gift`, `prize`, `guarantee`,
+    /// `false-urgency`, `click-bait` (default: all).
+    pub categories: Vec<String>,
+    /// Extra bait phrases per language (category `custom`).
+    pub phrases: Phrases,
+}
+
+impl Default for BaitWord {
+    fn default() -> BaitWord {
+        BaitWord {
+            enabled: true,
+            severity: Severity::High,
+            points: 35,
+            categories: [
+                "free-gift",
+                "prize",
+                "guarantee",
+                "false-urgency",
+                "click-bait",
+            ]
+            .map(String::from)
+            .to_vec(),
+            phrases: Phrases::new(),
+        }
+    }
+}
+
+/// `missing_ad_label` settings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MissingAdLabel {
+    /// Whether the rule runs.
+    pub enabled: bool,
+    /// Severity of its findings.
+    pub severity: Severity,
+    /// Risk points. Default 30 (unlabelled ads raise violations by 30 %).
+    pub points: u8,
+    /// Extra disclosure labels per language.
+    pub labels: Phrases,
+}
+
+impl Default for MissingAdLabel {
+    fn default() -> MissingAdLabel {
+        MissingAdLabel {
+            enabled: true,
+            severity: Severity::Medium,
+            points: 30,
+            labels: Phrases::new(),
+        }
+    }
+}
+
+/// `mass_mention` settings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MassMention {
+    /// Whether the rule runs.
+    pub enabled: bool,
+    /// Severity of its findings.
+    pub severity: Severity,
+    /// Risk points. Default 40 (@all triggers the harassment mechanism).
+    pub points: u8,
+    /// More individual @mentions than this in one message fire the rule. Default 10.
+    pub max_mentions: usize,
+    /// Extra words that address the whole group after `@`.
+    pub keywords: Vec<String>,
+}
+
+impl Default for MassMention {
+    fn default() -> MassMention {
+        MassMention {
+            enabled: true,
+            severity: Severity::High,
+            points: 40,
+            max_mentions: 10,
+            keywords: Vec::new(),
+        }
+    }
+}
+
+/// `risky_link` settings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RiskyLink {
+    /// Whether the rule runs.
+    pub enabled: bool,
+    /// Severity of its findings.
+    pub severity: Severity,
+    /// Risk points. Default 25.
+    pub points: u8,
+    /// Extra URL-shortener domains.
+    pub shorteners: Vec<String>,
+}
+
+impl Default for RiskyLink {
+    fn default() -> RiskyLink {
+        RiskyLink {
+            enabled: true,
+            severity: Severity::Medium,
+            points: 25,
+            shorteners: Vec::new(),
+        }
+    }
+}
+
+/// `pii_exposure` settings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PiiExposure {
+    /// Whether the rule runs.
+    pub enabled: bool,
+    /// Severity of its findings.
+    pub severity: Severity,
+    /// Risk points. Default 50 (seed 000: a fine of 1.8 % of revenue).
+    pub points: u8,
+    /// Countries (ISO 3166 alpha-2) whose national phone formats are recognised;
+    /// international numbers (`+…`, `00…`) are recognised everywhere.
+    pub regions: Vec<String>,
+    /// Report phone numbers.
+    pub phone: bool,
+    /// Report e-mail addresses.
+    pub email: bool,
+    /// Report payment card numbers.
+    pub payment_card: bool,
+    /// Report a person named next to a sensitive attribute (skin type, health, …).
+    pub sensitive: bool,
+}
+
+impl Default for PiiExposure {
+    fn default() -> PiiExposure {
+        PiiExposure {
+            enabled: true,
+            severity: Severity::High,
+            points: 50,
+            regions: ["DE", "FR", "KR", "CN", "GB", "ES", "BR", "ID", "US"]
+                .map(String::from)
+                .to_vec(),
+            phone: true,
+            email: true,
+            payment_card: true,
+            sensitive: true,
+        }
+    }
+}
+
+/// `missing_opt_out` settings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MissingOptOut {
+    /// Whether the rule runs. Off in the built-in policy, on in [`Policy::strict`].
+    pub enabled: bool,
+    /// Severity of its findings.
+    pub severity: Severity,
+    /// Risk points. Default 20.
+    pub points: u8,
+    /// Extra opt-out instructions per language.
+    pub phrases: Phrases,
+}
+
+impl Default for MissingOptOut {
+    fn default() -> MissingOptOut {
+        MissingOptOut {
+            enabled: false,
+            severity: Severity::Medium,
+            points: 20,
+            phrases: Phrases::new(),
+        }
+    }
+}
+
+impl Policy {
+    /// The built-in policy with `missing_opt_out` switched on (seed 004: an easy
+    /// opt-out is a core obligation).
+    ///
+    /// # Examples
+    /// ```
+    /// let policy = sendlint::Policy::strict();
+    /// assert!(policy.rules.missing_opt_out.enabled);
+    /// ```
+    pub fn strict() -> Policy {
+        let mut policy = Policy::default();
+        policy.rules.missing_opt_out.enabled = true;
+        policy
+    }
+
+    /// Parses a TOML policy. Errors carry line and column.
+    ///
+    /// # Examples
+    /// ```
+    /// let policy = sendlint::Policy::from_toml("schema_version = 1\n[verdict]\nblock = 60\n")?;
+    /// assert_eq!(policy.verdict.block, 60);
+    /// let err = sendlint::Policy::from_toml("schema_version = 1\n[rules.bait_word]\npoint = 3\n")
+    ///     .unwrap_err();
+    /// assert!(err.to_string().contains("line 3"));
+    /// # Ok::<(), sendlint::Error>(())
+    /// ```
+    pub fn from_toml(text: &str) -> Result<Policy, Error> {
+        let policy: Policy = toml::from_str(text).map_err(|err| {
+            let (line, column) = match err.span() {
+                Some(span) => line_column(text, span.start),
+                None => (None, None),
+            };
+            Error::Policy(PolicyError {
+                origin: None,
+                line,
+                column,
+                key: None,
+                message: err.message().trim().to_owned(),
+            })
+        })?;
+        policy.validate()?;
+        Ok(policy)
+    }
+
+    /// Parses a JSON policy. Errors carry line and column.
+    ///
+    /// # Examples
+    /// ```
+    /// let policy = sendlint::Policy::from_json(r#"{"schema_version": 1}"#)?;
+    /// assert_eq!(policy, sendlint::Policy::default());
+    /// # Ok::<(), sendlint::Error>(())
+    /// ```
+    pub fn from_json(text: &str) -> Result<Policy, Error> {
+        let policy: Policy = serde_json::from_str(text).map_err(|err| {
+            let message = err.to_string();
+            // serde_json appends " at line L column C"; we report those separately.
+            let message = match message.rfind(" at line ") {
+                Some(at) => message[..at].to_owned(),
+                None => message,
+            };
+            Error::Policy(PolicyError {
+                origin: None,
+                line: Some(err.line()),
+                column: Some(err.column()),
+                key: None,
+                message,
+            })
+        })?;
+        policy.validate()?;
+        Ok(policy)
+    }
+
+    /// Reads a policy file: JSON when the name ends in `.json`, TOML otherwise.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// let policy = sendlint::Policy::from_path("examples/policy.toml")?;
+    /// # Ok::<(), sendlint::Error>(())
+    /// ```
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Policy, Error> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|err| Error::io(path, &err))?;
+        let parsed = if path.extension().is_some_and(|ext| ext == "json") {
+            Policy::from_json(&text)
+        } else {
+            Policy::from_toml(&text)
+        };
+        parsed.map_err(|err| err.with_origin(Some(PathBuf::from(path))))
+    }
+
+    /// The policy as JSON (what [`Policy::from_json`] reads back).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a policy always serialises")
+    }
+
+    /// Checks the values that parsing alone cannot: the version, ranges, names.
+    pub(crate) fn validate(&self) -> Result<(), Error> {
+        if self.schema_version != SCHEMA_VERSION {
+            return Err(Error::invalid_key(
+                "schema_version",
+                format!(
+                    "schema version {} is not supported (this build reads {SCHEMA_VERSION})",
+                    self.schema_version
+                ),
+            ));
+        }
+        for (key, value) in [
+            ("verdict.review", self.verdict.review),
+            ("verdict.block", self.verdict.block),
+        ] {
+            check_percent(key, value)?;
+        }
+        if self.verdict.review > self.verdict.block {
+            return Err(Error::invalid_key(
+                "verdict.review",
+                format!(
+                    "the review threshold ({}) is above the block threshold ({})",
+                    self.verdict.review, self.verdict.block
+                ),
+            ));
+        }
+        if self.limits.max_text_bytes == 0 || self.limits.max_text_bytes > 16 << 20 {
+            return Err(Error::invalid_key(
+                "limits.max_text_bytes",
+                "must be between 1 and 16777216",
+            ));
+        }
+        let rules = &self.rules;
+        for (rule, points) in [
+            ("bait_word", rules.bait_word.points),
+            ("missing_ad_label", rules.missing_ad_label.points),
+            ("mass_mention", rules.mass_mention.points),
+            ("invalid_link", rules.invalid_link.points),
+            ("risky_link", rules.risky_link.points),
+            ("pii_exposure", rules.pii_exposure.points),
+            ("missing_opt_out", rules.missing_opt_out.points),
+        ] {
+            check_percent(&format!("rules.{rule}.points"), points)?;
+        }
+        if rules.mass_mention.max_mentions == 0 {
+            return Err(Error::invalid_key(
+                "rules.mass_mention.max_mentions",
+                "must be at least 1",
+            ));
+        }
+        for region in &rules.pii_exposure.regions {
+            if region.parse::<phonenumber::country::Id>().is_err() {
+                return Err(Error::invalid_key(
+                    "rules.pii_exposure.regions",
+                    format!("{region:?} is not an ISO 3166 alpha-2 country code"),
+                ));
+            }
+        }
+        for number in &self.sender.phone_numbers {
+            if crate::rules::pii_exposure::e164(number).is_none() {
+                return Err(Error::invalid_key(
+                    "sender.phone_numbers",
+                    format!("{number:?} is not a valid international phone number (+country code)"),
+                ));
+            }
+        }
+        for domain in &self.sender.allowed_domains {
+            if domain.is_empty() || domain.contains(['/', ':', '@', ' ']) {
+                return Err(Error::invalid_key(
+                    "sender.allowed_domains",
+                    format!(
+                        "{domain:?} is not a domain name (write example.com, no scheme or path)"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_percent(key: &str, value: u8) -> Result<(), Error> {
+    if value > 100 {
+        return Err(Error::invalid_key(key, format!("{value} is above 100")));
+    }
+    Ok(())
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `text`.
+fn line_column(text: &str, offset: usize) -> (Option<usize>, Option<usize>) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (Some(line), Some(column))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy_error(result: Result<Policy, Error>) -> PolicyError {
+        match result {
+            Err(Error::Policy(err)) => err,
+            other => panic!("expected a policy error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn built_in_policy_is_valid_and_round_trips() {
+        let policy = Policy::default();
+        policy.validate().unwrap();
+        assert_eq!(Policy::from_json(&policy.to_json()).unwrap(), policy);
+        let toml = toml::to_string(&policy).unwrap();
+        assert_eq!(Policy::from_toml(&toml).unwrap(), policy);
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_column() {
+        let err = policy_error(Policy::from_toml(
+            "schema_version = 1\n\n[rules.mass_mention]\nmax_mention = 5\n",
+        ));
+        assert_eq!((err.line, err.column), (Some(4), Some(1)));
+        assert!(err.message.contains("max_mention"), "{}", err.message);
+    }
+
+    #[test]
+    fn wrong_type_is_located() {
+        let err = policy_error(Policy::from_toml(
+            "schema_version = 1\n[verdict]\nblock = \"high\"\n",
+        ));
+        assert_eq!(err.line, Some(3));
+        let err = policy_error(Policy::from_json(
+            "{\"schema_version\": 1,\n \"verdict\": {\"block\": -1}}",
+        ));
+        assert_eq!(err.line, Some(2));
+    }
+
+    #[test]
+    fn missing_version_and_wrong_version_are_errors() {
+        let err = policy_error(Policy::from_toml("[verdict]\nblock = 60\n"));
+        assert!(err.message.contains("schema_version"), "{}", err.message);
+        let err = policy_error(Policy::from_toml("schema_version = 2\n"));
+        assert_eq!(err.key.as_deref(), Some("schema_version"));
+    }
+
+    #[test]
+    fn semantic_errors_name_the_key() {
+        for (text, key) in [
+            (
+                "schema_version = 1\n[verdict]\nreview = 80\nblock = 70\n",
+                "verdict.review",
+            ),
+            (
+                "schema_version = 1\n[rules.bait_word]\npoints = 101\n",
+                "rules.bait_word.points",
+            ),
+            (
+                "schema_version = 1\n[rules.pii_exposure]\nregions = [\"XX\"]\n",
+                "rules.pii_exposure.regions",
+            ),
+            (
+                "schema_version = 1\n[sender]\nphone_numbers = [\"12\"]\n",
+                "sender.phone_numbers",
+            ),
+            (
+                "schema_version = 1\n[rules.mass_mention]\nmax_mentions = 0\n",
+                "rules.mass_mention.max_mentions",
+            ),
+        ] {
+            assert_eq!(
+                policy_error(Policy::from_toml(text)).key.as_deref(),
+                Some(key),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn from_path_names_the_file() {
+        let err = Policy::from_path("/nonexistent/policy.toml").unwrap_err();
+        assert!(matches!(err, Error::Io { .. }));
+        assert!(err.to_string().contains("/nonexistent/policy.toml"));
+    }
+}

@@ -1,0 +1,283 @@
+//! Findings, the report and how findings combine into one risk.
+//!
+//! The serde shape of [`Report`] is a public contract (see the README, "Report JSON").
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::policy::Thresholds;
+
+/// A rule's public id: the same string in Rust, Python, C and JSON.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RuleId {
+    /// A bait phrase ("free gift", "you have won").
+    BaitWord,
+    /// A promotional message without a disclosure label.
+    MissingAdLabel,
+    /// @all, @everyone, … or too many individual mentions.
+    MassMention,
+    /// A link that cannot work.
+    InvalidLink,
+    /// A link that works but looks like spam.
+    RiskyLink,
+    /// Personal data in the outgoing text.
+    PiiExposure,
+    /// A promotional broadcast without a way to stop messages.
+    MissingOptOut,
+}
+
+impl RuleId {
+    /// Every rule id, in catalog order.
+    pub const ALL: [RuleId; 7] = [
+        RuleId::BaitWord,
+        RuleId::MissingAdLabel,
+        RuleId::MassMention,
+        RuleId::InvalidLink,
+        RuleId::RiskyLink,
+        RuleId::PiiExposure,
+        RuleId::MissingOptOut,
+    ];
+
+    /// The public id string, e.g. `"bait_word"`.
+    ///
+    /// # Examples
+    /// ```
+    /// assert_eq!(sendlint::RuleId::MassMention.as_str(), "mass_mention");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RuleId::BaitWord => "bait_word",
+            RuleId::MissingAdLabel => "missing_ad_label",
+            RuleId::MassMention => "mass_mention",
+            RuleId::InvalidLink => "invalid_link",
+            RuleId::RiskyLink => "risky_link",
+            RuleId::PiiExposure => "pii_exposure",
+            RuleId::MissingOptOut => "missing_opt_out",
+        }
+    }
+}
+
+impl fmt::Display for RuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How serious a finding is (for display and triage; risk comes from points).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth a look.
+    Low,
+    /// Likely to hurt delivery.
+    Medium,
+    /// Likely to get the account reported or banned.
+    High,
+}
+
+/// What the report recommends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Send.
+    Allow,
+    /// A person should look first.
+    Review,
+    /// Do not send.
+    Block,
+}
+
+impl Verdict {
+    /// The verdict string: `"allow"`, `"review"` or `"block"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Allow => "allow",
+            Verdict::Review => "review",
+            Verdict::Block => "block",
+        }
+    }
+}
+
+/// The 7-2-1 class of a message (seed 000): useful content, an offer (discount,
+/// coupon, price reminder) or a hard-selling ad.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Content with value of its own.
+    Useful,
+    /// A discount, coupon or price reminder.
+    Offer,
+    /// Hard selling.
+    Ad,
+}
+
+impl Kind {
+    /// The kind string: `"useful"`, `"offer"` or `"ad"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Kind::Useful => "useful",
+            Kind::Offer => "offer",
+            Kind::Ad => "ad",
+        }
+    }
+
+    /// Whether messages of this kind are promotional (need a label).
+    pub const fn is_promotional(self) -> bool {
+        !matches!(self, Kind::Useful)
+    }
+}
+
+impl std::str::FromStr for Kind {
+    type Err = crate::Error;
+
+    fn from_str(s: &str) -> Result<Kind, crate::Error> {
+        match s {
+            "useful" => Ok(Kind::Useful),
+            "offer" => Ok(Kind::Offer),
+            "ad" => Ok(Kind::Ad),
+            other => Err(crate::Error::Input(format!(
+                "kind {other:?} is not one of \"useful\", \"offer\", \"ad\""
+            ))),
+        }
+    }
+}
+
+/// Where in the original text a finding or cue is: UTF-8 byte offsets and
+/// Unicode scalar (Python string) indices of the same range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Span {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+    /// First character (index in a Python `str`).
+    pub char_start: usize,
+    /// One past the last character.
+    pub char_end: usize,
+}
+
+/// One problem found in a message.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Which rule.
+    pub rule: RuleId,
+    /// How serious.
+    pub severity: Severity,
+    /// Risk points of this finding (0–100) before combination.
+    pub points: u8,
+    /// Where in the text, when the finding has a place.
+    pub span: Option<Span>,
+    /// The original text at `span`.
+    pub matched: Option<String>,
+    /// One sentence saying what is wrong.
+    pub message: String,
+    /// The facts behind it: phrase, category, language, numbers compared, … (keys
+    /// per rule are listed in the README).
+    pub evidence: serde_json::Map<String, serde_json::Value>,
+    /// How to fix it.
+    pub advice: String,
+}
+
+/// Something that decided the message's kind.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cue {
+    /// `call_to_action`, `discount`, `coupon`, `price` or `shop_link`.
+    pub cue: String,
+    /// The original text of the cue.
+    pub matched: String,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// The result of checking one message.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Combined risk, 0–100.
+    pub risk: u8,
+    /// The verdict for `risk` under the policy's thresholds.
+    pub verdict: Verdict,
+    /// The message's 7-2-1 class.
+    pub kind: Kind,
+    /// Whether `kind` was `"given"` by the caller or `"classified"` from the text.
+    pub kind_source: KindSource,
+    /// The cues that made it an offer or an ad (empty for given kinds).
+    pub cues: Vec<Cue>,
+    /// Findings, ordered by position in the text.
+    pub findings: Vec<Finding>,
+}
+
+/// Where a report's kind came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KindSource {
+    /// The caller said so.
+    Given,
+    /// Classified from the text's cues.
+    Classified,
+}
+
+impl Report {
+    /// The report as one line of JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a report always serialises")
+    }
+
+    /// Whether any finding is of `rule`.
+    pub fn has(&self, rule: RuleId) -> bool {
+        self.findings.iter().any(|f| f.rule == rule)
+    }
+}
+
+/// Combines finding points into one risk: `100 × (1 − Π(1 − pᵢ/100))`.
+///
+/// Each finding removes a share of the remaining "safety", so the risk never
+/// exceeds 100 and adding a finding never lowers it.
+pub(crate) fn combine(points: impl IntoIterator<Item = u8>) -> u8 {
+    let safe: f64 = points
+        .into_iter()
+        .map(|p| 1.0 - f64::from(p.min(100)) / 100.0)
+        .product();
+    ((1.0 - safe) * 100.0).round().clamp(0.0, 100.0) as u8
+}
+
+/// The verdict for `risk`.
+pub(crate) fn verdict(risk: u8, thresholds: &Thresholds) -> Verdict {
+    if risk >= thresholds.block {
+        Verdict::Block
+    } else if risk >= thresholds.review {
+        Verdict::Review
+    } else {
+        Verdict::Allow
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn combination_is_bounded_and_monotone() {
+        assert_eq!(combine([]), 0);
+        assert_eq!(combine([35]), 35);
+        assert_eq!(combine([35, 30]), 55);
+        assert_eq!(combine([100, 5]), 100);
+        let mut points = Vec::new();
+        let mut last = 0;
+        for p in [0, 1, 35, 100, 0, 50] {
+            points.push(p);
+            let risk = combine(points.iter().copied());
+            assert!(risk >= last);
+            last = risk;
+        }
+    }
+
+    #[test]
+    fn rule_ids_serialise_as_their_public_strings() {
+        for rule in RuleId::ALL {
+            assert_eq!(serde_json::to_value(rule).unwrap(), rule.as_str());
+        }
+    }
+}

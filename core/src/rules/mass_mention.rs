@@ -1,0 +1,87 @@
+//! `mass_mention`: @all, @everyone, @alle, @전체, @所有人 … or more than
+//! `max_mentions` individual @mentions. Seed 000: frequent "all members" mentions
+//! trigger the harassment mechanism.
+
+use serde_json::json;
+
+use super::{evidence, Context};
+use crate::report::{Finding, RuleId};
+use crate::text::is_spaceless_script;
+
+pub(crate) fn check(context: &Context<'_, '_>, findings: &mut Vec<Finding>) {
+    let text = context.text;
+    let settings = &context.engine.policy.rules.mass_mention;
+    let mut individual: Vec<(usize, usize)> = Vec::new();
+    for (at, sign) in text.match_indices(['@', '＠']) {
+        // An '@' glued to a word is an e-mail address (info@allshop.com), not a mention.
+        if text[..at]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || "._-+%".contains(c))
+        {
+            continue;
+        }
+        let name_start = at + sign.len();
+        let name_len = text[name_start..]
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-' || c == '.'))
+            .unwrap_or(text.len() - name_start);
+        let name = text[name_start..name_start + name_len].trim_end_matches(['.', '-']);
+        if name.is_empty() {
+            continue;
+        }
+        match group_keyword(context, name) {
+            Some(len) => {
+                let end = name_start + len;
+                findings.push(context.finding(
+                    RuleId::MassMention,
+                    Some((at, end)),
+                    format!("{:?} notifies every member of the group", &text[at..end]),
+                    evidence([("mention", json!(&text[at..end]))]),
+                    "Do not notify the whole group; post without @all, or message the people who asked."
+                        .to_owned(),
+                ));
+            }
+            None => individual.push((at, name_start + name.len())),
+        }
+    }
+    if individual.len() > settings.max_mentions {
+        let (start, end) = (individual[0].0, individual[individual.len() - 1].1);
+        findings.push(context.finding(
+            RuleId::MassMention,
+            Some((start, end)),
+            format!(
+                "{} people mentioned individually (more than {})",
+                individual.len(),
+                settings.max_mentions
+            ),
+            evidence([
+                ("mentions", json!(individual.len())),
+                ("max_mentions", json!(settings.max_mentions)),
+            ]),
+            "Mention only the few people a message is really for.".to_owned(),
+        ));
+    }
+}
+
+/// The byte length of the part of `name` that is a whole-group keyword, if any.
+/// Chinese, Japanese and Korean keywords may be followed directly by more text.
+fn group_keyword(context: &Context<'_, '_>, name: &str) -> Option<usize> {
+    let folder = &context.engine.folder;
+    let mut folded = String::with_capacity(name.len());
+    // Original byte end of each folded character, to map a keyword back.
+    let mut ends = Vec::with_capacity(name.len());
+    for (offset, c) in name.char_indices() {
+        folder.fold_char(c, |f| {
+            if f.is_alphanumeric() {
+                folded.push(f);
+                ends.extend(std::iter::repeat_n(offset + c.len_utf8(), f.len_utf8()));
+            }
+        });
+    }
+    context.engine.mention_keywords.iter().find_map(|keyword| {
+        let whole = folded == *keyword;
+        let prefix = folded.starts_with(keyword.as_str())
+            && keyword.chars().next_back().is_some_and(is_spaceless_script);
+        (whole || prefix).then(|| ends[keyword.len() - 1])
+    })
+}

@@ -1,0 +1,201 @@
+//! The message rules, one file each. A rule sees the prepared message
+//! ([`Context`]) and pushes findings; it never knows who called the engine.
+
+pub(crate) mod bait_word;
+pub(crate) mod invalid_link;
+pub(crate) mod mass_mention;
+pub(crate) mod missing_ad_label;
+pub(crate) mod missing_opt_out;
+pub(crate) mod pii_exposure;
+pub(crate) mod risky_link;
+
+use serde_json::{Map, Value};
+
+use crate::classify::{self, Cues};
+use crate::engine::Compiled;
+use crate::lexicon::PhraseList;
+use crate::links::{self, Found};
+use crate::matcher::Hit;
+use crate::message::Message;
+use crate::policy::Rules;
+use crate::report::{Cue, Finding, Kind, KindSource, RuleId, Severity, Span};
+
+/// A message prepared once for all rules.
+pub(crate) struct Context<'e, 'm> {
+    pub(crate) engine: &'e Compiled,
+    pub(crate) message: &'m Message<'m>,
+    pub(crate) text: &'m str,
+    /// Phrase hits, with hits inside a longer hit of the same list removed.
+    pub(crate) hits: Vec<Hit<'e>>,
+    pub(crate) links: Vec<Found<'m>>,
+    pub(crate) cues: Cues,
+    pub(crate) kind: Kind,
+    pub(crate) kind_source: KindSource,
+}
+
+impl<'e, 'm> Context<'e, 'm> {
+    pub(crate) fn new(engine: &'e Compiled, message: &'m Message<'m>) -> Context<'e, 'm> {
+        let text = message.text;
+        let folded = engine.folder.fold(text);
+        let mut hits = Vec::new();
+        engine
+            .matcher
+            .find(&engine.folder, text, &folded, &mut hits);
+        drop_contained(&mut hits);
+        let links = links::find(text);
+        let cues = classify::cues(engine, text, &hits, &links);
+        let (kind, kind_source) = match message.kind {
+            Some(kind) => (kind, KindSource::Given),
+            None => (cues.kind(), KindSource::Classified),
+        };
+        Context {
+            engine,
+            message,
+            text,
+            hits,
+            links,
+            cues,
+            kind,
+            kind_source,
+        }
+    }
+
+    /// Hits of one phrase list, in text order.
+    pub(crate) fn hits(&self, list: PhraseList) -> impl Iterator<Item = &Hit<'e>> {
+        self.hits.iter().filter(move |h| h.entry.list == list)
+    }
+
+    /// The cues behind the kind, as report entries (none when the kind was given).
+    pub(crate) fn cues(&self) -> Vec<Cue> {
+        if self.kind_source == KindSource::Given {
+            return Vec::new();
+        }
+        let mut cues: Vec<Cue> = self
+            .cues
+            .all()
+            .map(|(cue, start, end)| Cue {
+                cue: cue.to_owned(),
+                matched: self.text[start..end].to_owned(),
+                span: self.span(start, end),
+            })
+            .collect();
+        fill_char_offsets(self.text, cues.iter_mut().map(|c| &mut c.span));
+        cues
+    }
+
+    /// A span for byte range `start..end`; character indices are filled in by
+    /// [`fill_char_offsets`] once all spans are known.
+    pub(crate) fn span(&self, start: usize, end: usize) -> Span {
+        Span {
+            start,
+            end,
+            char_start: 0,
+            char_end: 0,
+        }
+    }
+
+    /// A finding of `rule` with the policy's severity and points.
+    pub(crate) fn finding(
+        &self,
+        rule: RuleId,
+        at: Option<(usize, usize)>,
+        message: String,
+        evidence: Map<String, Value>,
+        advice: String,
+    ) -> Finding {
+        let (severity, points) = severity_points(&self.engine.policy.rules, rule);
+        Finding {
+            rule,
+            severity,
+            points,
+            span: at.map(|(start, end)| self.span(start, end)),
+            matched: at.map(|(start, end)| self.text[start..end].to_owned()),
+            message,
+            evidence,
+            advice,
+        }
+    }
+}
+
+/// Runs every enabled rule and orders the findings by position.
+pub(crate) fn run(context: &Context<'_, '_>) -> Vec<Finding> {
+    let rules = &context.engine.policy.rules;
+    let mut findings = Vec::new();
+    let table: [(bool, fn(&Context<'_, '_>, &mut Vec<Finding>)); 7] = [
+        (rules.bait_word.enabled, bait_word::check),
+        (rules.missing_ad_label.enabled, missing_ad_label::check),
+        (rules.mass_mention.enabled, mass_mention::check),
+        (rules.invalid_link.enabled, invalid_link::check),
+        (rules.risky_link.enabled, risky_link::check),
+        (rules.pii_exposure.enabled, pii_exposure::check),
+        (rules.missing_opt_out.enabled, missing_opt_out::check),
+    ];
+    for (enabled, check) in table {
+        if enabled {
+            check(context, &mut findings);
+        }
+    }
+    findings.sort_by_key(|f| (f.span.map_or(usize::MAX, |s| s.start), f.rule));
+    fill_char_offsets(
+        context.text,
+        findings.iter_mut().filter_map(|f| f.span.as_mut()),
+    );
+    findings
+}
+
+/// Fills in the character indices of spans ordered by start, in one pass over the
+/// text (a report with many findings must not recount from the start each time).
+fn fill_char_offsets<'s>(text: &str, spans: impl Iterator<Item = &'s mut Span>) {
+    let (mut byte, mut chars) = (0, 0);
+    for span in spans {
+        chars += text[byte..span.start].chars().count();
+        byte = span.start;
+        span.char_start = chars;
+        span.char_end = chars + text[span.start..span.end].chars().count();
+    }
+}
+
+fn severity_points(rules: &Rules, rule: RuleId) -> (Severity, u8) {
+    match rule {
+        RuleId::BaitWord => (rules.bait_word.severity, rules.bait_word.points),
+        RuleId::MissingAdLabel => (
+            rules.missing_ad_label.severity,
+            rules.missing_ad_label.points,
+        ),
+        RuleId::MassMention => (rules.mass_mention.severity, rules.mass_mention.points),
+        RuleId::InvalidLink => (rules.invalid_link.severity, rules.invalid_link.points),
+        RuleId::RiskyLink => (rules.risky_link.severity, rules.risky_link.points),
+        RuleId::PiiExposure => (rules.pii_exposure.severity, rules.pii_exposure.points),
+        RuleId::MissingOptOut => (rules.missing_opt_out.severity, rules.missing_opt_out.points),
+    }
+}
+
+/// Drops a hit that lies inside another hit of the same list ("free gift" inside
+/// "claim your free gift"), so one stretch of text gives one finding.
+fn drop_contained(hits: &mut Vec<Hit<'_>>) {
+    hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
+    // Sorted by start (longest first), a hit lies inside an earlier one of its list
+    // exactly when that list has already reached past its end.
+    let mut reach: Vec<(PhraseList, usize)> = Vec::new();
+    hits.retain(
+        |hit| match reach.iter_mut().find(|(list, _)| *list == hit.entry.list) {
+            Some((_, end)) if *end >= hit.end => false,
+            Some((_, end)) => {
+                *end = hit.end;
+                true
+            }
+            None => {
+                reach.push((hit.entry.list, hit.end));
+                true
+            }
+        },
+    );
+}
+
+/// Builds an evidence object from key/value pairs.
+pub(crate) fn evidence<const N: usize>(pairs: [(&str, Value); N]) -> Map<String, Value> {
+    pairs
+        .into_iter()
+        .map(|(key, value)| (key.to_owned(), value))
+        .collect()
+}

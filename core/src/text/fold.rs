@@ -1,0 +1,375 @@
+//! The folding pipeline behind [`Folded`].
+
+use std::collections::HashMap;
+
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+use unicode_normalization::UnicodeNormalization;
+
+use super::Folded;
+
+/// What a folded character is, for tokenising.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Class {
+    /// A letter of a script that separates words with spaces.
+    Letter,
+    /// A decimal digit.
+    Digit,
+    /// A letter of a script written without spaces between words (Han, kana,
+    /// Hangul, Thai): every position around it is a word boundary.
+    Spaceless,
+    /// A combining mark that belongs to the letter before it (Hangul jamo, Indic
+    /// vowel signs); Latin diacritics are removed before this point.
+    Mark,
+    /// Anything else: space, punctuation, symbol, emoji.
+    Separator,
+    /// A line break, which spaced-out letters never cross.
+    LineBreak,
+}
+
+/// One folded character and the original character it came from.
+#[derive(Clone, Copy, Debug)]
+struct Unit {
+    ch: char,
+    class: Class,
+    start: u32,
+    end: u32,
+}
+
+/// Folds text for matching. Holds the homoglyph table (a lexicon data file).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Folder {
+    homoglyphs: HashMap<char, char>,
+}
+
+impl Folder {
+    /// A folder with the given homoglyph table (lookalike → Latin letter).
+    pub(crate) fn new(homoglyphs: HashMap<char, char>) -> Folder {
+        Folder { homoglyphs }
+    }
+
+    /// Folds one character, calling `emit` for every character it becomes (none for
+    /// invisible characters, two for `ß`, several for ligatures).
+    pub(crate) fn fold_char(&self, c: char, mut emit: impl FnMut(char)) {
+        if c.is_ascii() {
+            emit(c.to_ascii_lowercase());
+            return;
+        }
+        if is_invisible(c) {
+            return;
+        }
+        for compat in std::iter::once(c).nfkc() {
+            for lower in compat.to_lowercase() {
+                let ch = self.homoglyphs.get(&lower).copied().unwrap_or(lower);
+                if ch == 'ß' {
+                    emit('s');
+                    emit('s');
+                } else if is_latin_with_diacritics(ch) {
+                    decompose_canonical(ch, |part| {
+                        if !is_combining_mark(part) {
+                            emit(part);
+                        }
+                    });
+                } else if !is_generic_diacritic(ch) {
+                    emit(ch);
+                }
+            }
+        }
+    }
+
+    /// Folds `text` into a fresh [`Folded`].
+    pub(crate) fn fold(&self, text: &str) -> Folded {
+        let mut units = Vec::with_capacity(text.len());
+        for (offset, c) in text.char_indices() {
+            let start = offset as u32;
+            let end = (offset + c.len_utf8()) as u32;
+            self.fold_char(c, |ch| {
+                units.push(Unit {
+                    ch,
+                    class: classify(ch),
+                    start,
+                    end,
+                })
+            });
+        }
+        assemble(&units)
+    }
+
+    /// Folds a lexicon phrase to the string the automaton looks for.
+    pub(crate) fn fold_phrase(&self, phrase: &str) -> String {
+        self.fold(phrase).text
+    }
+}
+
+/// Builds the folded view from units: drops separators, merges letters spaced
+/// apart into one word, undoes leetspeak inside words, records boundaries.
+fn assemble(units: &[Unit]) -> Folded {
+    let tokens = tokens(units);
+    let mut out = Folded {
+        text: String::with_capacity(units.len()),
+        orig_start: Vec::with_capacity(units.len()),
+        orig_end: Vec::with_capacity(units.len()),
+        boundary: Vec::with_capacity(units.len() + 1),
+    };
+    let mut t = 0;
+    while t < tokens.len() {
+        // A run of three or more one-character tokens, each separated by one or two
+        // separators on the same line, is one word written spaced apart: "f r e e".
+        let mut last = t;
+        while last + 1 < tokens.len()
+            && is_single(units, tokens[last])
+            && is_single(units, tokens[last + 1])
+            && is_short_gap(units, tokens[last].1, tokens[last + 1].0)
+        {
+            last += 1;
+        }
+        if last - t < 2 {
+            last = t;
+        }
+        let group = &tokens[t..=last];
+        let has_letter = group
+            .iter()
+            .any(|&(a, b)| units[a..b].iter().any(|u| u.class == Class::Letter));
+        mark_boundary(&mut out);
+        for &(a, b) in group {
+            for unit in &units[a..b] {
+                let ch = if has_letter && unit.class == Class::Digit {
+                    leet(unit.ch)
+                } else {
+                    unit.ch
+                };
+                let spaceless = unit.class == Class::Spaceless;
+                if spaceless {
+                    mark_boundary(&mut out);
+                }
+                push(&mut out, ch, unit);
+                if spaceless {
+                    mark_boundary(&mut out);
+                }
+            }
+        }
+        mark_boundary(&mut out);
+        t = last + 1;
+    }
+    if out.boundary.len() == out.text.len() {
+        out.boundary.push(true);
+    }
+    out
+}
+
+/// Maximal runs of non-separator units, as `start..end` unit indices.
+fn tokens(units: &[Unit]) -> Vec<(usize, usize)> {
+    let mut tokens = Vec::new();
+    let mut start = None;
+    for (i, unit) in units.iter().enumerate() {
+        let is_sep = matches!(unit.class, Class::Separator | Class::LineBreak)
+            || (unit.class == Class::Mark && start.is_none());
+        match (is_sep, start) {
+            (true, Some(s)) => {
+                tokens.push((s, i));
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        tokens.push((s, units.len()));
+    }
+    tokens
+}
+
+fn is_single(units: &[Unit], (a, b): (usize, usize)) -> bool {
+    b - a == 1 && matches!(units[a].class, Class::Letter | Class::Digit)
+}
+
+fn is_short_gap(units: &[Unit], from: usize, to: usize) -> bool {
+    let gap = to - from;
+    (1..=2).contains(&gap) && units[from..to].iter().all(|u| u.class == Class::Separator)
+}
+
+fn mark_boundary(out: &mut Folded) {
+    if out.boundary.len() == out.text.len() {
+        out.boundary.push(true);
+    } else if let Some(last) = out.boundary.last_mut() {
+        *last = true;
+    }
+}
+
+fn push(out: &mut Folded, ch: char, unit: &Unit) {
+    let mut buf = [0u8; 4];
+    let encoded = ch.encode_utf8(&mut buf);
+    // `boundary` has one entry per byte plus the position after the text; the entry
+    // for this character's first byte may already exist (set by `mark_boundary`).
+    if out.boundary.len() == out.text.len() {
+        out.boundary.push(false);
+    }
+    for _ in 1..encoded.len() {
+        out.boundary.push(false);
+    }
+    out.boundary.push(false);
+    out.text.push_str(encoded);
+    for _ in 0..encoded.len() {
+        out.orig_start.push(unit.start);
+        out.orig_end.push(unit.end);
+    }
+}
+
+fn classify(ch: char) -> Class {
+    if ch.is_ascii_alphabetic() {
+        Class::Letter
+    } else if ch.is_ascii_digit() {
+        Class::Digit
+    } else if ch == '\n' || ch == '\r' {
+        Class::LineBreak
+    } else if ch.is_ascii() {
+        Class::Separator
+    } else if is_spaceless_script(ch) {
+        Class::Spaceless
+    } else if ch.is_alphabetic() {
+        Class::Letter
+    } else if ch.is_numeric() {
+        Class::Digit
+    } else if is_combining_mark(ch) {
+        Class::Mark
+    } else {
+        Class::Separator
+    }
+}
+
+/// Digits used as letters inside a word that has letters: `fr3e`, `g1ft`.
+fn leet(digit: char) -> char {
+    match digit {
+        '0' => 'o',
+        '1' => 'i',
+        '3' => 'e',
+        '4' => 'a',
+        '5' => 's',
+        '7' => 't',
+        '8' => 'b',
+        other => other,
+    }
+}
+
+/// Characters that render as nothing and are used to split words invisibly.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}'                  // soft hyphen
+        | '\u{034F}'                // combining grapheme joiner
+        | '\u{061C}'                // Arabic letter mark
+        | '\u{115F}' | '\u{1160}'   // Hangul fillers
+        | '\u{180E}'                // Mongolian vowel separator
+        | '\u{200B}'..='\u{200F}'   // zero-width space, (non-)joiner, direction marks
+        | '\u{202A}'..='\u{202E}'   // bidi embeddings and overrides
+        | '\u{2060}'..='\u{2064}'   // word joiner, invisible operators
+        | '\u{2066}'..='\u{206F}'   // bidi isolates, deprecated format characters
+        | '\u{3164}'                // Hangul filler
+        | '\u{FE00}'..='\u{FE0F}'   // variation selectors
+        | '\u{FEFF}'                // zero-width no-break space
+        | '\u{FFA0}'                // half-width Hangul filler
+        | '\u{E0000}'..='\u{E007F}' // tag characters
+    )
+}
+
+/// Latin letters with accents, which fold to their base letter (é → e).
+fn is_latin_with_diacritics(c: char) -> bool {
+    matches!(c, '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}')
+}
+
+/// Combining diacritics shared by Latin, Greek and Cyrillic, dropped when written
+/// as separate characters (`e` + U+0301).
+fn is_generic_diacritic(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}')
+}
+
+/// Scripts written without spaces between words, or (Korean) with particles glued
+/// to the word before them.
+pub(crate) fn is_spaceless_script(c: char) -> bool {
+    matches!(c,
+        '\u{0E00}'..='\u{0E7F}'     // Thai
+        | '\u{1100}'..='\u{11FF}'   // Hangul jamo
+        | '\u{3040}'..='\u{30FF}'   // Hiragana, Katakana
+        | '\u{3130}'..='\u{318F}'   // Hangul compatibility jamo
+        | '\u{3400}'..='\u{4DBF}'   // CJK extension A
+        | '\u{4E00}'..='\u{9FFF}'   // CJK unified ideographs
+        | '\u{AC00}'..='\u{D7AF}'   // Hangul syllables
+        | '\u{F900}'..='\u{FAFF}'   // CJK compatibility ideographs
+        | '\u{20000}'..='\u{2FFFF}' // CJK extensions B–F
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder() -> Folder {
+        Folder::new(HashMap::from([('а', 'a'), ('е', 'e'), ('о', 'o')]))
+    }
+
+    fn view(text: &str) -> (String, Vec<usize>) {
+        let folded = folder().fold(text);
+        let boundaries = (0..=folded.text.len())
+            .filter(|&i| folded.boundary[i])
+            .collect();
+        (folded.text, boundaries)
+    }
+
+    #[test]
+    fn separators_are_dropped_and_words_bounded() {
+        assert_eq!(view("Free gift!"), ("freegift".into(), vec![0, 4, 8]));
+        assert_eq!(view("sugar-free"), ("sugarfree".into(), vec![0, 5, 9]));
+    }
+
+    #[test]
+    fn evasions_fold_to_the_plain_word() {
+        for evasion in [
+            "FREE",
+            "ｆｒｅｅ",
+            "fr\u{200B}ee",
+            "frее",
+            "fr3e",
+            "f r e e",
+            "f.r.e.e",
+            "fr\u{AD}ee",
+            "𝐟𝐫𝐞𝐞",
+        ] {
+            assert_eq!(view(evasion), ("free".into(), vec![0, 4]), "{evasion:?}");
+        }
+    }
+
+    #[test]
+    fn accents_and_eszett_fold() {
+        assert_eq!(view("Publicité").0, "publicite");
+        assert_eq!(view("Publicite\u{301}").0, "publicite");
+        assert_eq!(view("Straße").0, "strasse");
+    }
+
+    #[test]
+    fn digits_alone_stay_digits() {
+        assert_eq!(view("100% sicher").0, "100sicher");
+        assert_eq!(view("fr33 gift").0, "freegift");
+    }
+
+    #[test]
+    fn spaceless_scripts_have_boundaries_everywhere() {
+        let (text, boundaries) = view("免 费领取");
+        assert_eq!(text, "免费领取");
+        assert_eq!(boundaries, vec![0, 3, 6, 9, 12]);
+        let (text, _) = view("무료 증정을");
+        assert_eq!(text, "무료증정을");
+    }
+
+    #[test]
+    fn spans_map_back_to_original_bytes() {
+        let text = "Get ｆｒｅｅ gift";
+        let folded = folder().fold(text);
+        let start = folded.text.find("free").unwrap();
+        let (a, b) = folded.original(start, start + 4);
+        assert_eq!(&text[a..b], "ｆｒｅｅ");
+    }
+
+    #[test]
+    fn spaced_letters_need_three_and_stay_on_one_line() {
+        assert_eq!(view("a b").1, vec![0, 1, 2]);
+        assert_eq!(view("f\nr\ne\ne").1, vec![0, 1, 2, 3, 4]);
+    }
+}
