@@ -20,6 +20,8 @@ struct Case {
     expect: Vec<String>,
     #[serde(default)]
     forbid: Vec<String>,
+    /// Texts that a finding of an expected rule must cover (its matched text
+    /// contains them; a longer listed phrase may cover more).
     #[serde(default)]
     matched: Vec<String>,
     kind: Option<String>,
@@ -79,7 +81,9 @@ impl Case {
         for want in &self.matched {
             let found = report.findings.iter().any(|f| {
                 self.expect.contains(&f.rule.as_str().to_owned())
-                    && f.matched.as_deref() == Some(want.as_str())
+                    && f.matched
+                        .as_deref()
+                        .is_some_and(|m| m.contains(want.as_str()))
             });
             if !found {
                 failures.push(format!("no expected finding matched {want:?}"));
