@@ -1,1 +1,83 @@
-fn main() {}
+//! The hot scoring path: `Engine::check` on realistic messages.
+//!
+//! ```text
+//! cargo bench -p sendlint-benches --bench check
+//! ```
+//! Uses the UCI SMS Spam Collection from `../shared/data/` (or `$SENDLINT_SMS`)
+//! and the multilingual `examples/campaign.jsonl`.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use sendlint::{Engine, Message};
+
+fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn sms_texts() -> Vec<String> {
+    let path = std::env::var_os("SENDLINT_SMS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("../shared/data/sms_spam_collection.tsv"));
+    let data = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("read {}: {e} (set SENDLINT_SMS)", path.display()));
+    data.lines()
+        .skip(1)
+        .filter_map(|line| line.split_once('\t').map(|(_, text)| text.to_owned()))
+        .collect()
+}
+
+fn campaign_texts() -> Vec<String> {
+    let data = std::fs::read_to_string(workspace().join("examples/campaign.jsonl")).unwrap();
+    data.lines()
+        .filter_map(|line| {
+            let start = line.find("\"text\": \"")? + 9;
+            let end = start + line[start..].find("\", \"")?;
+            Some(line[start..end].replace("\\\"", "\""))
+        })
+        .collect()
+}
+
+fn bench_check(c: &mut Criterion) {
+    let engine = Engine::default();
+    let mut group = c.benchmark_group("check");
+    for (name, texts) in [
+        ("sms_corpus", sms_texts()),
+        ("campaign_multilingual", campaign_texts()),
+    ] {
+        let bytes: usize = texts.iter().map(String::len).sum();
+        group.throughput(Throughput::Elements(texts.len() as u64));
+        group.bench_function(
+            format!("{name}/{}_messages_{}_bytes", texts.len(), bytes),
+            |b| {
+                b.iter(|| {
+                    for text in &texts {
+                        black_box(engine.check(&Message::new(black_box(text))).unwrap());
+                    }
+                })
+            },
+        );
+    }
+    let typical = "Anzeige: Unser neuer Lippenstift ist da – für €19,90 statt €24,90. \
+                   Jetzt bestellen: https://www.beauty-shop-shenzhen.com/shop/lippenstift 💄 \
+                   Antworte STOP zum Abmelden.";
+    group.throughput(Throughput::Bytes(typical.len() as u64));
+    group.bench_function("one_200_byte_ad", |b| {
+        b.iter(|| black_box(engine.check(&Message::new(black_box(typical))).unwrap()))
+    });
+    group.finish();
+}
+
+fn bench_build(c: &mut Criterion) {
+    c.bench_function("engine_build/default_policy", |b| {
+        b.iter_batched(
+            || (),
+            |()| black_box(Engine::default()),
+            BatchSize::SmallInput,
+        )
+    });
+}
+
+criterion_group!(benches, bench_check, bench_build);
+criterion_main!(benches);

@@ -51,7 +51,7 @@ pub(crate) struct Compiled {
     /// The sender's domains, lower case.
     pub(crate) allowed_domains: Vec<String>,
     /// Regions whose national phone formats are recognised.
-    pub(crate) regions: Vec<phonenumber::country::Id>,
+    pub(crate) phones: rules::pii_exposure::Regions,
 }
 
 impl Default for Engine {
@@ -124,13 +124,7 @@ impl Engine {
                 .collect(),
             own_emails: lower(&policy.sender.emails).into_iter().collect(),
             allowed_domains: lower(&policy.sender.allowed_domains),
-            regions: policy
-                .rules
-                .pii_exposure
-                .regions
-                .iter()
-                .filter_map(|r| r.parse().ok())
-                .collect(),
+            phones: rules::pii_exposure::Regions::new(&policy.rules.pii_exposure.regions),
             folder,
             matcher,
             policy,

@@ -141,3 +141,18 @@ fn disabled_rules_do_not_run() {
         .unwrap();
     assert!(!report.has(RuleId::BaitWord));
 }
+
+#[test]
+fn example_policy_parses_and_sets_every_section() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/policy.toml");
+    let policy = Policy::from_path(path).unwrap();
+    assert_eq!(policy.sender.allowed_domains, ["beauty-shop-shenzhen.com"]);
+    assert!(policy.rules.missing_opt_out.enabled);
+    let engine = Engine::new(policy).unwrap();
+    let report = engine
+        .check(&Message::new(
+            "Mail kontakt@beauty-shop-shenzhen.com or call +86 755 8888 6666",
+        ))
+        .unwrap();
+    assert!(!report.has(RuleId::PiiExposure), "{report:#?}");
+}

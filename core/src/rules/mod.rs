@@ -117,11 +117,14 @@ impl<'e, 'm> Context<'e, 'm> {
     }
 }
 
+/// A rule: reads the prepared message, pushes findings.
+type Rule = fn(&Context<'_, '_>, &mut Vec<Finding>);
+
 /// Runs every enabled rule and orders the findings by position.
 pub(crate) fn run(context: &Context<'_, '_>) -> Vec<Finding> {
     let rules = &context.engine.policy.rules;
     let mut findings = Vec::new();
-    let table: [(bool, fn(&Context<'_, '_>, &mut Vec<Finding>)); 7] = [
+    let table: [(bool, Rule); 7] = [
         (rules.bait_word.enabled, bait_word::check),
         (rules.missing_ad_label.enabled, missing_ad_label::check),
         (rules.mass_mention.enabled, mass_mention::check),

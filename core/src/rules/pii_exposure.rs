@@ -30,7 +30,9 @@ pub(crate) fn check(context: &Context<'_, '_>, findings: &mut Vec<Finding>) {
     if settings.email {
         emails(context, findings);
     }
-    if settings.phone || settings.payment_card {
+    // Phone and card numbers have at least 7 digits; most messages have fewer.
+    let digits = context.text.bytes().filter(u8::is_ascii_digit).count();
+    if (settings.phone || settings.payment_card) && digits >= 7 {
         numbers(context, findings);
     }
     if settings.sensitive {
@@ -193,15 +195,131 @@ fn looks_like_date(written: &str) -> bool {
 fn phone(context: &Context<'_, '_>, written: &str) -> Option<String> {
     let trimmed = written.trim_start_matches('(');
     if trimmed.starts_with('+') {
-        return e164(written);
+        return memoised(0, written, || e164(written));
     }
     if let Some(rest) = trimmed.strip_prefix("00") {
-        return e164(&format!("+{rest}"));
+        return memoised(0, written, || e164(&format!("+{rest}")));
     }
-    context.engine.regions.iter().find_map(|&region| {
-        let number = phonenumber::parse(Some(region), written).ok()?;
-        phonenumber::is_valid(&number).then(|| number.format().mode(Mode::E164).to_string())
+    let phones = &context.engine.phones;
+    memoised(phones.fingerprint, written, || {
+        let digits: String = written.chars().filter(char::is_ascii_digit).collect();
+        phones
+            .regions
+            .iter()
+            .filter(|region| region.may_hold(&digits))
+            .find_map(|region| {
+                let number = phonenumber::parse(Some(region.id), written).ok()?;
+                phonenumber::is_valid(&number).then(|| number.format().mode(Mode::E164).to_string())
+            })
     })
+}
+
+/// The regions whose national phone formats an engine recognises.
+#[derive(Debug, Default)]
+pub(crate) struct Regions {
+    regions: Vec<Region>,
+    /// Distinguishes engines with different region lists in the memo.
+    fingerprint: u64,
+}
+
+/// What libphonenumber's metadata says a national number of a region looks like,
+/// to skip regions a number cannot belong to before running any of its regexes.
+#[derive(Debug)]
+struct Region {
+    id: phonenumber::country::Id,
+    national_prefix: Option<String>,
+    lengths: Vec<u16>,
+}
+
+impl Region {
+    fn may_hold(&self, digits: &str) -> bool {
+        let national = self
+            .national_prefix
+            .as_deref()
+            .and_then(|prefix| digits.strip_prefix(prefix));
+        [Some(digits), national]
+            .into_iter()
+            .flatten()
+            .any(|n| self.lengths.contains(&(n.len() as u16)))
+    }
+}
+
+impl Regions {
+    /// Regions for ISO codes (already validated by the policy).
+    pub(crate) fn new(codes: &[String]) -> Regions {
+        use std::hash::{Hash, Hasher};
+        let database = &*phonenumber::metadata::DATABASE;
+        let regions = codes
+            .iter()
+            .filter_map(|code| {
+                let id = code.parse().ok()?;
+                let meta = database.by_id(code.as_str())?;
+                // The general descriptor's lengths are empty in this metadata; the
+                // union over number types is what a valid number can have.
+                let types = meta.descriptors();
+                let mut lengths: Vec<u16> = [
+                    Some(types.general()),
+                    types.fixed_line(),
+                    types.mobile(),
+                    types.toll_free(),
+                    types.premium_rate(),
+                    types.shared_cost(),
+                    types.personal_number(),
+                    types.voip(),
+                    types.pager(),
+                    types.uan(),
+                    types.voicemail(),
+                ]
+                .into_iter()
+                .flatten()
+                .flat_map(|d| d.possible_length().iter().copied())
+                .collect();
+                lengths.sort_unstable();
+                lengths.dedup();
+                Some(Region {
+                    id,
+                    national_prefix: meta.national_prefix().map(str::to_owned),
+                    lengths,
+                })
+            })
+            .collect();
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        codes.hash(&mut hasher);
+        Regions {
+            regions,
+            fingerprint: hasher.finish() | 1,
+        }
+    }
+}
+
+/// Validating a phone number runs libphonenumber's regexes, the most expensive
+/// step of a check, and broadcasts repeat the same numbers; so results are kept
+/// per thread (bounded, cleared when full). `fingerprint` 0 is for international
+/// numbers, which do not depend on the engine's regions.
+fn memoised(
+    fingerprint: u64,
+    written: &str,
+    validate: impl FnOnce() -> Option<String>,
+) -> Option<String> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    const CAPACITY: usize = 4096;
+    thread_local! {
+        static MEMO: RefCell<HashMap<(u64, String), Option<String>>> = RefCell::new(HashMap::new());
+    }
+    let key = (fingerprint, written.to_owned());
+    if let Some(known) = MEMO.with(|memo| memo.borrow().get(&key).cloned()) {
+        return known;
+    }
+    let result = validate();
+    MEMO.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if memo.len() >= CAPACITY {
+            memo.clear();
+        }
+        memo.insert(key, result.clone());
+    });
+    result
 }
 
 /// A payment card: 13–19 digits, a known issuer prefix and a valid Luhn check digit.
@@ -311,9 +429,17 @@ fn named(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
     if !after.starts_with(char::is_uppercase) || name_start == end && !honorific.ends_with('.') {
         return None;
     }
-    let name_len = after
-        .find(|c: char| !c.is_alphabetic() && c != '-')
-        .unwrap_or(after.len());
+    // A name is one or two capitalised words: "Frau Keller", "Frau Anna Keller".
+    let word_len = |s: &str| {
+        s.find(|c: char| !c.is_alphabetic() && c != '-')
+            .unwrap_or(s.len())
+    };
+    let mut name_len = word_len(after);
+    if let Some(second) = after[name_len..].strip_prefix(' ') {
+        if second.starts_with(char::is_uppercase) {
+            name_len += 1 + word_len(second);
+        }
+    }
     Some((start, name_start + name_len))
 }
 

@@ -35,6 +35,9 @@ struct Unit {
     end: u32,
 }
 
+/// Reusable buffers of one fold: the units and the token ranges.
+type Scratch = (Vec<Unit>, Vec<(usize, usize)>);
+
 /// Folds text for matching. Holds the homoglyph table (a lexicon data file).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Folder {
@@ -78,7 +81,32 @@ impl Folder {
 
     /// Folds `text` into a fresh [`Folded`].
     pub(crate) fn fold(&self, text: &str) -> Folded {
-        let mut units = Vec::with_capacity(text.len());
+        // The intermediate buffers are reused per thread: folding runs once per
+        // message on the hot path, and these two allocations were a tenth of it.
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<Scratch> =
+                const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+        }
+        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut scratch) => {
+                let (units, tokens) = &mut *scratch;
+                self.fold_with(text, units, tokens)
+            }
+            Err(_) => self.fold_with(text, &mut Vec::new(), &mut Vec::new()),
+        })
+    }
+
+    fn fold_with(
+        &self,
+        text: &str,
+        units: &mut Vec<Unit>,
+        tokens: &mut Vec<(usize, usize)>,
+    ) -> Folded {
+        units.clear();
+        if units.capacity() > 1 << 16 && text.len() < 1 << 12 {
+            // Do not keep a huge buffer alive after one huge message.
+            units.shrink_to(1 << 12);
+        }
         for (offset, c) in text.char_indices() {
             let start = offset as u32;
             let end = (offset + c.len_utf8()) as u32;
@@ -91,7 +119,8 @@ impl Folder {
                 })
             });
         }
-        assemble(&units)
+        find_tokens(units, tokens);
+        assemble(units, tokens)
     }
 
     /// Folds a lexicon phrase to the string the automaton looks for.
@@ -102,8 +131,7 @@ impl Folder {
 
 /// Builds the folded view from units: drops separators, merges letters spaced
 /// apart into one word, undoes leetspeak inside words, records boundaries.
-fn assemble(units: &[Unit]) -> Folded {
-    let tokens = tokens(units);
+fn assemble(units: &[Unit], tokens: &[(usize, usize)]) -> Folded {
     let mut out = Folded {
         text: String::with_capacity(units.len()),
         orig_start: Vec::with_capacity(units.len()),
@@ -157,8 +185,8 @@ fn assemble(units: &[Unit]) -> Folded {
 }
 
 /// Maximal runs of non-separator units, as `start..end` unit indices.
-fn tokens(units: &[Unit]) -> Vec<(usize, usize)> {
-    let mut tokens = Vec::new();
+fn find_tokens(units: &[Unit], tokens: &mut Vec<(usize, usize)>) {
+    tokens.clear();
     let mut start = None;
     for (i, unit) in units.iter().enumerate() {
         let is_sep = matches!(unit.class, Class::Separator | Class::LineBreak)
@@ -175,7 +203,6 @@ fn tokens(units: &[Unit]) -> Vec<(usize, usize)> {
     if let Some(s) = start {
         tokens.push((s, units.len()));
     }
-    tokens
 }
 
 fn is_single(units: &[Unit], (a, b): (usize, usize)) -> bool {
@@ -187,6 +214,7 @@ fn is_short_gap(units: &[Unit], from: usize, to: usize) -> bool {
     (1..=2).contains(&gap) && units[from..to].iter().all(|u| u.class == Class::Separator)
 }
 
+#[inline]
 fn mark_boundary(out: &mut Folded) {
     if out.boundary.len() == out.text.len() {
         out.boundary.push(true);
@@ -195,6 +223,7 @@ fn mark_boundary(out: &mut Folded) {
     }
 }
 
+#[inline]
 fn push(out: &mut Folded, ch: char, unit: &Unit) {
     let mut buf = [0u8; 4];
     let encoded = ch.encode_utf8(&mut buf);
