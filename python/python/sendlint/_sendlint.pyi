@@ -2,6 +2,17 @@ import os
 from datetime import datetime
 from typing import Any, Optional, Union, final
 
+__all__ = [
+    "Engine",
+    "Finding",
+    "InputError",
+    "Policy",
+    "PolicyError",
+    "Report",
+    "SendlintError",
+    "__version__",
+]
+
 __version__: str
 
 class SendlintError(ValueError): ...
@@ -19,7 +30,7 @@ class Policy:
     def from_path(path: Union[str, os.PathLike[str]]) -> Policy: ...
     def to_json(self) -> str: ...
     def __reduce__(self) -> Any: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, value: object, /) -> bool: ...
 
 @final
 class Finding:
