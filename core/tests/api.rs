@@ -156,3 +156,18 @@ fn example_policy_parses_and_sets_every_section() {
         .unwrap();
     assert!(!report.has(RuleId::PiiExposure), "{report:#?}");
 }
+
+#[test]
+fn missing_label_points_at_the_cue_that_decided_the_kind() {
+    let report = Engine::default()
+        .check(&Message::new("20% Rabatt auf alles, jetzt bestellen!"))
+        .unwrap();
+    assert_eq!(report.kind, Kind::Ad);
+    let finding = report
+        .findings
+        .iter()
+        .find(|f| f.rule == RuleId::MissingAdLabel)
+        .unwrap();
+    assert_eq!(finding.matched.as_deref(), Some("jetzt bestellen"));
+    assert_eq!(finding.evidence["cue"], "call_to_action");
+}

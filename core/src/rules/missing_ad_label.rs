@@ -5,14 +5,21 @@
 use serde_json::json;
 
 use super::{evidence, Context};
+use crate::classify::CALL_TO_ACTION;
 use crate::lexicon::PhraseList;
-use crate::report::{Finding, KindSource, RuleId};
+use crate::report::{Finding, Kind, KindSource, RuleId};
 
 pub(crate) fn check(context: &Context<'_, '_>, findings: &mut Vec<Finding>) {
     if !context.kind.is_promotional() || context.hits(PhraseList::AdLabel).next().is_some() {
         return;
     }
-    let first_cue = context.cues.all().next();
+    // Point at the cue that decided the kind: the call to action of an ad, else
+    // the first promotional cue.
+    let first_cue = context
+        .cues
+        .all()
+        .find(|c| context.kind != Kind::Ad || c.0 == CALL_TO_ACTION)
+        .or_else(|| context.cues.all().next());
     let (message, cue) = match (context.kind_source, first_cue) {
         (KindSource::Classified, Some((cue, _, _))) => (
             format!(
