@@ -107,6 +107,19 @@ impl Folder {
             // Do not keep a huge buffer alive after one huge message.
             units.shrink_to(1 << 12);
         }
+        if text.is_ascii() {
+            units.extend(text.bytes().enumerate().map(|(offset, byte)| {
+                let ch = char::from(byte.to_ascii_lowercase());
+                Unit {
+                    ch,
+                    class: classify(ch),
+                    start: offset as u32,
+                    end: offset as u32 + 1,
+                }
+            }));
+            find_tokens(units, tokens);
+            return assemble(units, tokens);
+        }
         for (offset, c) in text.char_indices() {
             let start = offset as u32;
             let end = (offset + c.len_utf8()) as u32;
@@ -134,10 +147,11 @@ impl Folder {
 fn assemble(units: &[Unit], tokens: &[(usize, usize)]) -> Folded {
     let mut out = Folded {
         text: String::with_capacity(units.len()),
-        orig_start: Vec::with_capacity(units.len()),
-        orig_end: Vec::with_capacity(units.len()),
-        boundary: Vec::with_capacity(units.len() + 1),
+        origin: Vec::with_capacity(units.len()),
+        // One bit per folded byte; ASCII folds one byte per unit.
+        boundary: vec![0; units.len() / 64 + 1],
     };
+    out.set_boundary(0);
     let mut t = 0;
     while t < tokens.len() {
         // A run of three or more one-character tokens, each separated by one or two
@@ -157,7 +171,7 @@ fn assemble(units: &[Unit], tokens: &[(usize, usize)]) -> Folded {
         let has_letter = group
             .iter()
             .any(|&(a, b)| units[a..b].iter().any(|u| u.class == Class::Letter));
-        mark_boundary(&mut out);
+        out.set_boundary(out.text.len());
         for &(a, b) in group {
             for unit in &units[a..b] {
                 let ch = if has_letter && unit.class == Class::Digit {
@@ -167,19 +181,19 @@ fn assemble(units: &[Unit], tokens: &[(usize, usize)]) -> Folded {
                 };
                 let spaceless = unit.class == Class::Spaceless;
                 if spaceless {
-                    mark_boundary(&mut out);
+                    out.set_boundary(out.text.len());
                 }
-                push(&mut out, ch, unit);
+                out.text.push(ch);
+                for _ in 0..ch.len_utf8() {
+                    out.origin.push((unit.start, unit.end));
+                }
                 if spaceless {
-                    mark_boundary(&mut out);
+                    out.set_boundary(out.text.len());
                 }
             }
         }
-        mark_boundary(&mut out);
+        out.set_boundary(out.text.len());
         t = last + 1;
-    }
-    if out.boundary.len() == out.text.len() {
-        out.boundary.push(true);
     }
     out
 }
@@ -212,35 +226,6 @@ fn is_single(units: &[Unit], (a, b): (usize, usize)) -> bool {
 fn is_short_gap(units: &[Unit], from: usize, to: usize) -> bool {
     let gap = to - from;
     (1..=2).contains(&gap) && units[from..to].iter().all(|u| u.class == Class::Separator)
-}
-
-#[inline]
-fn mark_boundary(out: &mut Folded) {
-    if out.boundary.len() == out.text.len() {
-        out.boundary.push(true);
-    } else if let Some(last) = out.boundary.last_mut() {
-        *last = true;
-    }
-}
-
-#[inline]
-fn push(out: &mut Folded, ch: char, unit: &Unit) {
-    let mut buf = [0u8; 4];
-    let encoded = ch.encode_utf8(&mut buf);
-    // `boundary` has one entry per byte plus the position after the text; the entry
-    // for this character's first byte may already exist (set by `mark_boundary`).
-    if out.boundary.len() == out.text.len() {
-        out.boundary.push(false);
-    }
-    for _ in 1..encoded.len() {
-        out.boundary.push(false);
-    }
-    out.boundary.push(false);
-    out.text.push_str(encoded);
-    for _ in 0..encoded.len() {
-        out.orig_start.push(unit.start);
-        out.orig_end.push(unit.end);
-    }
 }
 
 fn classify(ch: char) -> Class {
@@ -337,7 +322,7 @@ mod tests {
     fn view(text: &str) -> (String, Vec<usize>) {
         let folded = folder().fold(text);
         let boundaries = (0..=folded.text.len())
-            .filter(|&i| folded.boundary[i])
+            .filter(|&i| folded.is_word(i, i))
             .collect();
         (folded.text, boundaries)
     }

@@ -21,27 +21,39 @@ pub(crate) use fold::{is_spaceless_script, Folder};
 pub(crate) struct Folded {
     /// Letters and digits only, folded.
     pub(crate) text: String,
-    /// For every byte of `text`, the start of the original character it came from.
-    orig_start: Vec<u32>,
-    /// For every byte of `text`, the end of the original character it came from.
-    orig_end: Vec<u32>,
-    /// `boundary[i]` is true when a word starts or ends at byte `i` of `text`
-    /// (length `text.len() + 1`). Inside Chinese, Japanese and Korean text every
-    /// character position is a boundary, so phrases match before particles.
-    boundary: Vec<bool>,
+    /// For every byte of `text`, the original byte range of the character it
+    /// came from.
+    origin: Vec<(u32, u32)>,
+    /// Bit `i` is set when a word starts or ends at byte `i` of `text` (bits for
+    /// `0..=text.len()`). Inside Chinese, Japanese and Korean text every character
+    /// position is a boundary, so phrases match before particles.
+    boundary: Vec<u64>,
 }
 
 impl Folded {
     /// Whether `start..end` of the folded view starts and ends on word boundaries.
     pub(crate) fn is_word(&self, start: usize, end: usize) -> bool {
-        self.boundary[start] && self.boundary[end]
+        self.is_boundary(start) && self.is_boundary(end)
+    }
+
+    fn is_boundary(&self, at: usize) -> bool {
+        self.boundary
+            .get(at / 64)
+            .is_some_and(|word| word & (1 << (at % 64)) != 0)
+    }
+
+    fn set_boundary(&mut self, at: usize) {
+        if at / 64 >= self.boundary.len() {
+            self.boundary.resize(at / 64 + 1, 0);
+        }
+        self.boundary[at / 64] |= 1 << (at % 64);
     }
 
     /// The original byte range of folded range `start..end` (non-empty).
     pub(crate) fn original(&self, start: usize, end: usize) -> (usize, usize) {
         (
-            self.orig_start[start] as usize,
-            self.orig_end[end - 1] as usize,
+            self.origin[start].0 as usize,
+            self.origin[end - 1].1 as usize,
         )
     }
 }
