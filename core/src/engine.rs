@@ -6,6 +6,7 @@ use std::sync::Arc;
 use aho_corasick::{AhoCorasick, MatchKind};
 
 use crate::error::Error;
+use crate::history::{History, Sent, UserReport};
 use crate::lexicon::{Lexicons, Phrase, PhraseList};
 use crate::matcher::Matcher;
 use crate::message::Message;
@@ -158,13 +159,7 @@ impl Engine {
     /// ```
     pub fn check(&self, message: &Message<'_>) -> Result<Report, Error> {
         let compiled = &*self.inner;
-        let limit = compiled.policy.limits.max_text_bytes;
-        if message.text.len() > limit {
-            return Err(Error::Input(format!(
-                "text is {} bytes, more than the policy's limit of {limit} (limits.max_text_bytes)",
-                message.text.len()
-            )));
-        }
+        self.check_length(message.text)?;
         let context = Context::new(compiled, message);
         let findings = rules::run(&context);
         let risk = report::combine(findings.iter().map(|f| f.points));
@@ -176,6 +171,110 @@ impl Engine {
             cues: context.cues(),
             findings,
         })
+    }
+}
+
+impl Engine {
+    fn check_length(&self, text: &str) -> Result<(), Error> {
+        let limit = self.inner.policy.limits.max_text_bytes;
+        if text.len() > limit {
+            return Err(Error::Input(format!(
+                "text is {} bytes, more than the policy's limit of {limit} (limits.max_text_bytes)",
+                text.len()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Records a send in `history` once it really went out: account, group, time
+    /// (now when the message has none), kind (classified unless given), SimHash,
+    /// links, @all and the recipients as compact keyed ids. Drops entries older
+    /// than the policy's `history.retention_days`.
+    ///
+    /// # Examples
+    /// ```
+    /// let engine = sendlint::Engine::default();
+    /// let history = sendlint::History::new();
+    /// engine.record(&history, &sendlint::Message::new("Frische Brezeln!").account("bakery"))?;
+    /// assert_eq!(history.len(), 1);
+    /// # Ok::<(), sendlint::Error>(())
+    /// ```
+    pub fn record(&self, history: &History, message: &Message<'_>) -> Result<(), Error> {
+        self.check_length(message.text)?;
+        let compiled = &*self.inner;
+        let mut plain = message.clone();
+        plain.history = None;
+        plain.topic = None;
+        let context = Context::new(compiled, &plain);
+        let mass_mention = !rules::mass_mention::find(&context).whole_group.is_empty();
+        let at = message.unix_time();
+        let rules = &compiled.policy.rules;
+        let threshold = rules.near_duplicate.similarity;
+        let window = i64::from(rules.duplicate_share.window_days) * 86_400;
+        let retention = i64::from(compiled.policy.history.retention_days) * 86_400;
+
+        let mut store = history.write();
+        let account = store.intern_account(message.account.unwrap_or_default());
+        let group = message.group.map(|g| store.intern_group(g));
+        let mut recipients: Vec<u64> = message
+            .recipients
+            .iter()
+            .map(|r| store.recipient(r))
+            .collect();
+        recipients.sort_unstable();
+        recipients.dedup();
+        let start = store.sends.partition_point(|s| s.at < at - window);
+        let mut duplicate = false;
+        for sent in &mut store.sends[start..] {
+            if sent.account == account
+                && sent.at <= at + window
+                && crate::simhash::similarity(sent.simhash, context.simhash) > threshold
+            {
+                sent.duplicate = true;
+                duplicate = true;
+            }
+        }
+        store.insert(
+            Sent {
+                account,
+                group,
+                at,
+                kind: context.kind,
+                simhash: context.simhash,
+                links: context.has_links(),
+                mass_mention,
+                duplicate,
+                recipients,
+            },
+            retention,
+        );
+        Ok(())
+    }
+
+    /// Records that users reported the message's content (one report each call),
+    /// for `reported_content`.
+    pub fn record_report(&self, history: &History, message: &Message<'_>) -> Result<(), Error> {
+        self.check_length(message.text)?;
+        let simhash = self.simhash(message.text);
+        history.write().insert_report(UserReport {
+            simhash,
+            at: message.unix_time(),
+        });
+        Ok(())
+    }
+
+    /// The 64-bit SimHash of a text after the engine's folding; compare two with
+    /// [`similarity`](crate::similarity).
+    ///
+    /// # Examples
+    /// ```
+    /// let engine = sendlint::Engine::default();
+    /// let a = engine.simhash("Frische Brezeln und Croissants ab 6 Uhr in der Backstube am Markt!");
+    /// let b = engine.simhash("Frische Brezeln & Croissants ab 6 Uhr in der Backstube am Markt!!");
+    /// assert!(sendlint::similarity(a, b) > 0.8);
+    /// ```
+    pub fn simhash(&self, text: &str) -> u64 {
+        crate::simhash::simhash(&self.inner.folder.fold(text).text)
     }
 }
 

@@ -14,6 +14,14 @@ pub enum Error {
     /// A message cannot be checked (for example its text is larger than the policy allows).
     #[error("invalid input: {0}")]
     Input(String),
+    /// A history file is corrupt, foreign or of an unsupported version.
+    #[error("cannot load history{}: {message}", path.as_ref().map(|p| format!(" {}", p.display())).unwrap_or_default())]
+    History {
+        /// The file, when the history came from one.
+        path: Option<PathBuf>,
+        /// What is wrong.
+        message: String,
+    },
     /// A file could not be read or written.
     #[error("cannot read {path}: {detail}", path = path.display())]
     Io {

@@ -15,6 +15,7 @@
 //! | `mention/all.txt` | words that after `@` address a whole group (`mass_mention`) |
 //! | `links/shorteners.txt` | URL-shortener domains (`risky_link`) |
 //! | `homoglyphs.txt` | lookalike letters and the Latin letter they imitate |
+//! | `stopwords/<lang>.txt` | function words that say nothing about a topic (`off_topic`) |
 
 use std::collections::HashMap;
 
@@ -54,6 +55,8 @@ pub(crate) struct Lexicons {
     pub(crate) shop_words: Vec<String>,
     pub(crate) shorteners: Vec<String>,
     pub(crate) homoglyphs: HashMap<char, char>,
+    /// Function words ignored by topic relevance.
+    pub(crate) stopwords: Vec<String>,
     /// Files whose path fits no list above (a test keeps this empty).
     pub(crate) unrecognised: Vec<&'static str>,
 }
@@ -109,6 +112,7 @@ impl Lexicons {
             ["promo", "currency"] => self.currencies.extend(lines.map(str::to_owned)),
             ["promo", "shop_path"] => self.shop_words.extend(lines.map(str::to_lowercase)),
             ["mention", "all"] => self.mention_keywords.extend(lines.map(str::to_owned)),
+            ["stopwords", _lang] => self.stopwords.extend(lines.map(str::to_owned)),
             ["links", "shorteners"] => self.shorteners.extend(lines.map(str::to_lowercase)),
             ["homoglyphs"] => {
                 for line in lines {

@@ -46,6 +46,7 @@
 mod classify;
 mod engine;
 mod error;
+mod history;
 mod lexicon;
 mod links;
 mod matcher;
@@ -53,13 +54,18 @@ mod message;
 pub mod policy;
 mod report;
 mod rules;
+mod simhash;
 mod text;
+mod topic;
 
 pub use engine::Engine;
 pub use error::{Error, PolicyError};
+pub use history::History;
 pub use message::Message;
 pub use policy::Policy;
 pub use report::{Cue, Finding, Kind, KindSource, Report, RuleId, Severity, Span, Verdict};
+pub use simhash::similarity;
+pub use topic::Topic;
 
 /// The version of this build (`CARGO_PKG_VERSION`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -2,7 +2,9 @@
 
 use jiff::Timestamp;
 
+use crate::history::History;
 use crate::report::Kind;
+use crate::topic::Topic;
 
 /// A message about to be sent. Only `text` is required; rules that need context
 /// the message does not carry skip quietly.
@@ -17,7 +19,7 @@ use crate::report::Kind;
 ///     .kind(Kind::Offer);
 /// assert_eq!(message.text, "Anzeige: 20 % Rabatt");
 /// ```
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub struct Message<'a> {
     /// The text as the recipients will see it.
@@ -34,6 +36,10 @@ pub struct Message<'a> {
     pub kind: Option<Kind>,
     /// Links in the text that the host application found dead (`invalid_link`).
     pub dead_links: &'a [String],
+    /// What the account sent before: enables the history rules.
+    pub history: Option<&'a History>,
+    /// What the group talks about: enables `off_topic`.
+    pub topic: Option<&'a Topic>,
 }
 
 impl<'a> Message<'a> {
@@ -79,6 +85,23 @@ impl<'a> Message<'a> {
     pub fn dead_links(mut self, dead_links: &'a [String]) -> Message<'a> {
         self.dead_links = dead_links;
         self
+    }
+
+    /// Checks against what the account sent before (`near_duplicate`, `fatigue`, …).
+    pub fn history(mut self, history: &'a History) -> Message<'a> {
+        self.history = Some(history);
+        self
+    }
+
+    /// Checks relevance to the group's topic (`off_topic`).
+    pub fn topic(mut self, topic: &'a Topic) -> Message<'a> {
+        self.topic = Some(topic);
+        self
+    }
+
+    /// The send time in Unix seconds; now when the message does not say.
+    pub(crate) fn unix_time(&self) -> i64 {
+        self.at.unwrap_or_else(Timestamp::now).as_second()
     }
 
     /// Whether this goes to more than one person (a group or several recipients).

@@ -38,9 +38,28 @@ pub struct Policy {
     /// Extra cues for classifying messages as useful, offer or ad.
     #[serde(default)]
     pub classify: Classify,
+    /// How long a [`History`](crate::History) keeps what was sent.
+    #[serde(default)]
+    pub history: HistorySettings,
     /// Per-rule settings.
     #[serde(default)]
     pub rules: Rules,
+}
+
+/// History retention.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HistorySettings {
+    /// Sends older than this many days before the newest are dropped when
+    /// recording. Default 30 (the longest rule window); at most 90 (seed 000 on
+    /// keeping personal data no longer than needed).
+    pub retention_days: u32,
+}
+
+impl Default for HistorySettings {
+    fn default() -> HistorySettings {
+        HistorySettings { retention_days: 30 }
+    }
 }
 
 impl Default for Policy {
@@ -51,6 +70,7 @@ impl Default for Policy {
             sender: Sender::default(),
             limits: Limits::default(),
             classify: Classify::default(),
+            history: HistorySettings::default(),
             rules: Rules::default(),
         }
     }
@@ -136,7 +156,140 @@ pub struct Rules {
     pub pii_exposure: PiiExposure,
     /// `missing_opt_out`.
     pub missing_opt_out: MissingOptOut,
+    /// `near_duplicate`.
+    pub near_duplicate: NearDuplicate,
+    /// `duplicate_share`.
+    pub duplicate_share: DuplicateShare,
+    /// `fatigue`.
+    pub fatigue: Fatigue,
+    /// `daily_volume`.
+    pub daily_volume: DailyVolume,
+    /// `content_mix`.
+    pub content_mix: ContentMix,
+    /// `link_streak`.
+    pub link_streak: LinkStreak,
+    /// `mass_mention_repeat`.
+    pub mass_mention_repeat: MassMentionRepeat,
+    /// `off_topic`.
+    pub off_topic: OffTopic,
+    /// `reported_content`.
+    pub reported_content: ReportedContent,
 }
+
+/// Declares a context rule's settings struct: `enabled`, `severity`, `points` and
+/// the rule's own thresholds, each with its default and the reason for it.
+macro_rules! context_rule {
+    ($(#[$doc:meta])* $name:ident, $severity:ident, $points:expr, {
+        $($(#[$field_doc:meta])* $field:ident: $ty:ty = $default:expr,)*
+    }) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields, default)]
+        pub struct $name {
+            /// Whether the rule runs (it also needs a history or topic in the check).
+            pub enabled: bool,
+            /// Severity of its findings.
+            pub severity: Severity,
+            /// Risk points of a finding.
+            pub points: u8,
+            $($(#[$field_doc])* pub $field: $ty,)*
+        }
+
+        impl Default for $name {
+            fn default() -> $name {
+                $name {
+                    enabled: true,
+                    severity: Severity::$severity,
+                    points: $points,
+                    $($field: $default,)*
+                }
+            }
+        }
+    };
+}
+
+context_rule!(
+    /// `near_duplicate`: seed 000 — rotate content at least 48 h apart.
+    NearDuplicate, Medium, 30, {
+        /// Fires above this SimHash similarity (1 − Hamming/64). Default 0.80.
+        similarity: f64 = 0.80,
+        /// Looks back this many hours. Default 48.
+        window_hours: u32 = 48,
+    }
+);
+context_rule!(
+    /// `duplicate_share`: seed 000 — over 70 % of an account's content above 80 %
+    /// similarity marks it low quality.
+    DuplicateShare, Medium, 30, {
+        /// Fires above this share of near-duplicate messages. Default 0.70.
+        share: f64 = 0.70,
+        /// Over this many days. Default 30.
+        window_days: u32 = 30,
+        /// Needs at least this many messages (with this one) to judge. Default 5.
+        min_messages: u32 = 5,
+    }
+);
+context_rule!(
+    /// `fatigue`: seed 000 — patience threshold 2.8; 57 % block at the third identical ad.
+    Fatigue, High, 35, {
+        /// Fires when mean exposures per recipient, counting this send, exceed this. Default 2.8.
+        mean_exposures: f64 = 2.8,
+        /// Exposures counted over this many days. Default 30.
+        window_days: u32 = 30,
+    }
+);
+context_rule!(
+    /// `daily_volume`: seed 000 — above 50 ads a day, a 70 % higher ban rate.
+    DailyVolume, High, 40, {
+        /// Fires when the account's ads in the trailing 24 h, counting this one, exceed this. Default 50.
+        max_ads: u32 = 50,
+    }
+);
+context_rule!(
+    /// `content_mix`: seed 000's 7-2-1 rule (7 useful, 2 offers, 1 ad).
+    ContentMix, Medium, 25, {
+        /// Over this many days. Default 7.
+        window_days: u32 = 7,
+        /// Fires when hard ads exceed this share. Default 0.10.
+        max_ad_share: f64 = 0.10,
+        /// Fires when offers exceed this share. Default 0.20.
+        max_offer_share: f64 = 0.20,
+        /// Needs at least this many messages (with this one) to judge. Default 10.
+        min_messages: u32 = 10,
+    }
+);
+context_rule!(
+    /// `link_streak`: seed 003 — daily links to a large audience for a week raise spam risk by 70 %.
+    LinkStreak, Medium, 30, {
+        /// Consecutive days with links, counting today. Default 7.
+        days: u32 = 7,
+        /// A day counts when one send with links reached at least this many recipients. Default 100.
+        min_recipients: u32 = 100,
+    }
+);
+context_rule!(
+    /// `mass_mention_repeat`: @all again in the same group (harassment mechanism).
+    MassMentionRepeat, High, 40, {
+        /// Within this many hours. Default 24.
+        window_hours: u32 = 24,
+    }
+);
+context_rule!(
+    /// `off_topic`: seed 000 — below 30 % relevance, delivery drops 42 % or is blocked.
+    OffTopic, Medium, 30, {
+        /// Fires below this relevance to the group's topic. Default 0.30.
+        min_relevance: f64 = 0.30,
+    }
+);
+context_rule!(
+    /// `reported_content`: seed 000 — more than 5 reports restrict the account.
+    ReportedContent, High, 50, {
+        /// Fires when reports on this content or a near-duplicate exceed this. Default 5.
+        max_reports: u32 = 5,
+        /// Reports counted over this many days. Default 30.
+        window_days: u32 = 30,
+    }
+);
 
 /// A rule with no settings beyond on/off, severity and points.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -477,8 +630,61 @@ impl Policy {
             ("risky_link", rules.risky_link.points),
             ("pii_exposure", rules.pii_exposure.points),
             ("missing_opt_out", rules.missing_opt_out.points),
+            ("near_duplicate", rules.near_duplicate.points),
+            ("duplicate_share", rules.duplicate_share.points),
+            ("fatigue", rules.fatigue.points),
+            ("daily_volume", rules.daily_volume.points),
+            ("content_mix", rules.content_mix.points),
+            ("link_streak", rules.link_streak.points),
+            ("mass_mention_repeat", rules.mass_mention_repeat.points),
+            ("off_topic", rules.off_topic.points),
+            ("reported_content", rules.reported_content.points),
         ] {
             check_percent(&format!("rules.{rule}.points"), points)?;
+        }
+        for (key, value) in [
+            (
+                "rules.near_duplicate.similarity",
+                rules.near_duplicate.similarity,
+            ),
+            ("rules.duplicate_share.share", rules.duplicate_share.share),
+            (
+                "rules.content_mix.max_ad_share",
+                rules.content_mix.max_ad_share,
+            ),
+            (
+                "rules.content_mix.max_offer_share",
+                rules.content_mix.max_offer_share,
+            ),
+            (
+                "rules.off_topic.min_relevance",
+                rules.off_topic.min_relevance,
+            ),
+        ] {
+            if !(0.0..=1.0).contains(&value) {
+                return Err(Error::invalid_key(
+                    key,
+                    format!("{value} is not between 0 and 1"),
+                ));
+            }
+        }
+        if rules.fatigue.mean_exposures.is_nan() || rules.fatigue.mean_exposures < 1.0 {
+            return Err(Error::invalid_key(
+                "rules.fatigue.mean_exposures",
+                "must be at least 1",
+            ));
+        }
+        if !(1..=90).contains(&self.history.retention_days) {
+            return Err(Error::invalid_key(
+                "history.retention_days",
+                "must be between 1 and 90 (keep personal data no longer than needed)",
+            ));
+        }
+        if rules.link_streak.days == 0 || rules.link_streak.days > self.history.retention_days {
+            return Err(Error::invalid_key(
+                "rules.link_streak.days",
+                "must be between 1 and history.retention_days",
+            ));
         }
         if rules.mass_mention.max_mentions == 0 {
             return Err(Error::invalid_key(

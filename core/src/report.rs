@@ -27,11 +27,29 @@ pub enum RuleId {
     PiiExposure,
     /// A promotional broadcast without a way to stop messages.
     MissingOptOut,
+    /// Too similar to a message the account sent within the window.
+    NearDuplicate,
+    /// Too many of the account's recent messages are near-duplicates.
+    DuplicateShare,
+    /// The audience has seen this content too often.
+    Fatigue,
+    /// Too many ads in the trailing 24 hours.
+    DailyVolume,
+    /// The account's mix breaks 7-2-1 (too many ads or offers).
+    ContentMix,
+    /// Links to a large audience every day for a week.
+    LinkStreak,
+    /// @all again in the same group within the window.
+    MassMentionRepeat,
+    /// The message does not fit the group's topic.
+    OffTopic,
+    /// Users reported this content (or a near-duplicate) too often.
+    ReportedContent,
 }
 
 impl RuleId {
     /// Every rule id, in catalog order.
-    pub const ALL: [RuleId; 7] = [
+    pub const ALL: [RuleId; 16] = [
         RuleId::BaitWord,
         RuleId::MissingAdLabel,
         RuleId::MassMention,
@@ -39,6 +57,15 @@ impl RuleId {
         RuleId::RiskyLink,
         RuleId::PiiExposure,
         RuleId::MissingOptOut,
+        RuleId::NearDuplicate,
+        RuleId::DuplicateShare,
+        RuleId::Fatigue,
+        RuleId::DailyVolume,
+        RuleId::ContentMix,
+        RuleId::LinkStreak,
+        RuleId::MassMentionRepeat,
+        RuleId::OffTopic,
+        RuleId::ReportedContent,
     ];
 
     /// The public id string, e.g. `"bait_word"`.
@@ -56,6 +83,15 @@ impl RuleId {
             RuleId::RiskyLink => "risky_link",
             RuleId::PiiExposure => "pii_exposure",
             RuleId::MissingOptOut => "missing_opt_out",
+            RuleId::NearDuplicate => "near_duplicate",
+            RuleId::DuplicateShare => "duplicate_share",
+            RuleId::Fatigue => "fatigue",
+            RuleId::DailyVolume => "daily_volume",
+            RuleId::ContentMix => "content_mix",
+            RuleId::LinkStreak => "link_streak",
+            RuleId::MassMentionRepeat => "mass_mention_repeat",
+            RuleId::OffTopic => "off_topic",
+            RuleId::ReportedContent => "reported_content",
         }
     }
 }

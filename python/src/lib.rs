@@ -23,6 +23,12 @@ create_exception!(
 );
 create_exception!(
     _sendlint,
+    HistoryError,
+    SendlintError,
+    "A history file is corrupt, foreign or of an unsupported version."
+);
+create_exception!(
+    _sendlint,
     InputError,
     SendlintError,
     "A message cannot be checked (text too large, bad kind, naive datetime, ...)."
@@ -43,6 +49,7 @@ fn to_py(err: sendlint::Error) -> PyErr {
             });
             py_err
         }
+        sendlint::Error::History { .. } => HistoryError::new_err(err.to_string()),
         sendlint::Error::Io { .. } => PolicyError::new_err(err.to_string()),
         sendlint::Error::Input(_) => InputError::new_err(err.to_string()),
         other => SendlintError::new_err(other.to_string()),
@@ -125,10 +132,12 @@ struct OwnedMessage {
     at: Option<jiff::Timestamp>,
     kind: Option<sendlint::Kind>,
     dead_links: Vec<String>,
+    history: Option<Arc<sendlint::History>>,
+    topic: Option<Arc<sendlint::Topic>>,
 }
 
 impl OwnedMessage {
-    fn check(&self, engine: &sendlint::Engine) -> Result<sendlint::Report, sendlint::Error> {
+    fn message(&self) -> sendlint::Message<'_> {
         let mut message = sendlint::Message::new(&self.text)
             .recipients(&self.recipients)
             .dead_links(&self.dead_links);
@@ -144,7 +153,13 @@ impl OwnedMessage {
         if let Some(kind) = self.kind {
             message = message.kind(kind);
         }
-        engine.check(&message)
+        if let Some(history) = &self.history {
+            message = message.history(history);
+        }
+        if let Some(topic) = &self.topic {
+            message = message.topic(topic);
+        }
+        message
     }
 }
 
@@ -197,7 +212,7 @@ impl Engine {
     }
 
     /// Checks one message and returns its report.
-    #[pyo3(signature = (text, *, account=None, group=None, recipients=None, at=None, kind=None, dead_links=None))]
+    #[pyo3(signature = (text, *, account=None, group=None, recipients=None, at=None, kind=None, dead_links=None, history=None, topic=None))]
     #[allow(clippy::too_many_arguments)]
     fn check(
         &self,
@@ -209,6 +224,8 @@ impl Engine {
         at: Option<&Bound<'_, PyAny>>,
         kind: Option<&str>,
         dead_links: Option<Vec<String>>,
+        history: Option<&Bound<'_, History>>,
+        topic: Option<&Bound<'_, Topic>>,
     ) -> PyResult<Report> {
         let message = OwnedMessage {
             text,
@@ -218,8 +235,12 @@ impl Engine {
             at: at.map(timestamp).transpose()?,
             kind: kind.map(str::parse).transpose().map_err(to_py)?,
             dead_links: dead_links.unwrap_or_default(),
+            history: history.map(|h| h.get().0.clone()),
+            topic: topic.map(|t| t.get().0.clone()),
         };
-        let report = py.detach(|| message.check(&self.engine)).map_err(to_py)?;
+        let report = py
+            .detach(|| self.engine.check(&message.message()))
+            .map_err(to_py)?;
         Ok(Report::new(report, message.text))
     }
 
@@ -246,6 +267,146 @@ impl Engine {
 
     fn __repr__(&self) -> String {
         "Engine(policy=...)".to_owned()
+    }
+}
+
+/// The engine used by `History.record` when none is given.
+fn default_engine() -> &'static sendlint::Engine {
+    static ENGINE: std::sync::OnceLock<sendlint::Engine> = std::sync::OnceLock::new();
+    ENGINE.get_or_init(sendlint::Engine::default)
+}
+
+/// What accounts already sent: the memory behind the context rules.
+#[pyclass(frozen, module = "sendlint._sendlint")]
+struct History(Arc<sendlint::History>);
+
+#[pymethods]
+impl History {
+    /// `History()` is empty; `History(json)` reads a saved history's JSON.
+    #[new]
+    #[pyo3(signature = (json=None))]
+    fn new(json: Option<&str>) -> PyResult<History> {
+        match json {
+            None => Ok(History(Arc::new(sendlint::History::new()))),
+            Some(json) => sendlint::History::from_json(json)
+                .map(|h| History(Arc::new(h)))
+                .map_err(HistoryError::new_err),
+        }
+    }
+
+    /// Reads a history file written by `save`.
+    #[staticmethod]
+    fn load(py: Python<'_>, path: PathBuf) -> PyResult<History> {
+        py.detach(|| sendlint::History::load(path))
+            .map(|h| History(Arc::new(h)))
+            .map_err(to_py)
+    }
+
+    /// Writes the history atomically (write, then rename).
+    fn save(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        py.detach(|| self.0.save(path)).map_err(to_py)
+    }
+
+    /// Records a send once it really went out.
+    #[pyo3(signature = (text, *, account=None, group=None, recipients=None, at=None, kind=None, engine=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &self,
+        py: Python<'_>,
+        text: String,
+        account: Option<String>,
+        group: Option<String>,
+        recipients: Option<Vec<String>>,
+        at: Option<&Bound<'_, PyAny>>,
+        kind: Option<&str>,
+        engine: Option<&Bound<'_, Engine>>,
+    ) -> PyResult<()> {
+        let message = OwnedMessage {
+            text,
+            account,
+            group,
+            recipients: recipients.unwrap_or_default(),
+            at: at.map(timestamp).transpose()?,
+            kind: kind.map(str::parse).transpose().map_err(to_py)?,
+            dead_links: Vec::new(),
+            history: None,
+            topic: None,
+        };
+        let engine = engine.map_or_else(|| default_engine().clone(), |e| e.get().engine.clone());
+        py.detach(|| engine.record(&self.0, &message.message()))
+            .map_err(to_py)
+    }
+
+    /// Records one user report against the text's content (`reported_content`).
+    #[pyo3(signature = (text, *, at=None, engine=None))]
+    fn report(
+        &self,
+        text: String,
+        at: Option<&Bound<'_, PyAny>>,
+        engine: Option<&Bound<'_, Engine>>,
+    ) -> PyResult<()> {
+        let mut message = sendlint::Message::new(&text);
+        if let Some(at) = at.map(timestamp).transpose()? {
+            message = message.at(at);
+        }
+        let engine = engine.map_or_else(|| default_engine().clone(), |e| e.get().engine.clone());
+        engine.record_report(&self.0, &message).map_err(to_py)
+    }
+
+    /// The history as JSON.
+    fn to_json(&self) -> String {
+        self.0.to_json()
+    }
+
+    fn __len__(&self) -> usize {
+        self.0.len()
+    }
+
+    fn __reduce__(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, (String,))> {
+        let class = py.get_type::<History>().into_any().unbind();
+        Ok((class, (self.0.to_json(),)))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "History(sends={}, reports={})",
+            self.0.len(),
+            self.0.reports()
+        )
+    }
+}
+
+/// What a group talks about, for `off_topic`.
+#[pyclass(frozen, module = "sendlint._sendlint")]
+struct Topic(Arc<sendlint::Topic>);
+
+#[pymethods]
+impl Topic {
+    /// The topic of a group, from its recent messages.
+    #[staticmethod]
+    fn from_texts(texts: Vec<String>) -> Topic {
+        Topic(Arc::new(sendlint::Topic::from_texts(texts)))
+    }
+
+    /// The topic given by a few keywords.
+    #[staticmethod]
+    fn from_keywords(keywords: Vec<String>) -> Topic {
+        Topic(Arc::new(sendlint::Topic::from_keywords(keywords)))
+    }
+
+    /// Share of the text's content words that the topic uses, in [0, 1].
+    fn relevance(&self, text: &str) -> f64 {
+        self.0.relevance(text)
+    }
+
+    /// The topic's most frequent content words.
+    #[pyo3(signature = (n=10))]
+    fn keywords(&self, n: usize) -> Vec<String> {
+        self.0.keywords(n)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Topic(keywords={:?})", self.0.keywords(5))
     }
 }
 
@@ -414,6 +575,9 @@ fn _sendlint(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("SendlintError", m.py().get_type::<SendlintError>())?;
     m.add("PolicyError", m.py().get_type::<PolicyError>())?;
     m.add("InputError", m.py().get_type::<InputError>())?;
+    m.add("HistoryError", m.py().get_type::<HistoryError>())?;
+    m.add_class::<History>()?;
+    m.add_class::<Topic>()?;
     m.add_class::<Policy>()?;
     m.add_class::<Engine>()?;
     m.add_class::<Report>()?;

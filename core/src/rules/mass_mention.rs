@@ -11,7 +11,50 @@ use crate::text::is_spaceless_script;
 pub(crate) fn check(context: &Context<'_, '_>, findings: &mut Vec<Finding>) {
     let text = context.text;
     let settings = &context.engine.policy.rules.mass_mention;
-    let mut individual: Vec<(usize, usize)> = Vec::new();
+    let mentions = find(context);
+    for &(start, end) in &mentions.whole_group {
+        findings.push(context.finding(
+            RuleId::MassMention,
+            Some((start, end)),
+            format!("{:?} notifies every member of the group", &text[start..end]),
+            evidence([("mention", json!(&text[start..end]))]),
+            "Do not notify the whole group; post without @all, or message the people who asked."
+                .to_owned(),
+        ));
+    }
+    let individual = &mentions.individual;
+    if individual.len() > settings.max_mentions {
+        let (start, end) = (individual[0].0, individual[individual.len() - 1].1);
+        findings.push(context.finding(
+            RuleId::MassMention,
+            Some((start, end)),
+            format!(
+                "{} people mentioned individually (more than {})",
+                individual.len(),
+                settings.max_mentions
+            ),
+            evidence([
+                ("mentions", json!(individual.len())),
+                ("max_mentions", json!(settings.max_mentions)),
+            ]),
+            "Mention only the few people a message is really for.".to_owned(),
+        ));
+    }
+}
+
+/// The @mentions of a message.
+#[derive(Debug, Default)]
+pub(crate) struct Mentions {
+    /// `@all`-like mentions of the whole group.
+    pub(crate) whole_group: Vec<(usize, usize)>,
+    /// Mentions of single people.
+    pub(crate) individual: Vec<(usize, usize)>,
+}
+
+/// Finds the @mentions of the message.
+pub(crate) fn find(context: &Context<'_, '_>) -> Mentions {
+    let text = context.text;
+    let mut mentions = Mentions::default();
     // Two single-pattern searches (memchr-backed) instead of one char-by-char scan.
     let mut signs: Vec<(usize, &str)> = text.match_indices('@').collect();
     if !text.is_ascii() {
@@ -36,37 +79,11 @@ pub(crate) fn check(context: &Context<'_, '_>, findings: &mut Vec<Finding>) {
             continue;
         }
         match group_keyword(context, name) {
-            Some(len) => {
-                let end = name_start + len;
-                findings.push(context.finding(
-                    RuleId::MassMention,
-                    Some((at, end)),
-                    format!("{:?} notifies every member of the group", &text[at..end]),
-                    evidence([("mention", json!(&text[at..end]))]),
-                    "Do not notify the whole group; post without @all, or message the people who asked."
-                        .to_owned(),
-                ));
-            }
-            None => individual.push((at, name_start + name.len())),
+            Some(len) => mentions.whole_group.push((at, name_start + len)),
+            None => mentions.individual.push((at, name_start + name.len())),
         }
     }
-    if individual.len() > settings.max_mentions {
-        let (start, end) = (individual[0].0, individual[individual.len() - 1].1);
-        findings.push(context.finding(
-            RuleId::MassMention,
-            Some((start, end)),
-            format!(
-                "{} people mentioned individually (more than {})",
-                individual.len(),
-                settings.max_mentions
-            ),
-            evidence([
-                ("mentions", json!(individual.len())),
-                ("max_mentions", json!(settings.max_mentions)),
-            ]),
-            "Mention only the few people a message is really for.".to_owned(),
-        ));
-    }
+    mentions
 }
 
 /// The byte length of the part of `name` that is a whole-group keyword, if any.

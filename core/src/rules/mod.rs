@@ -9,10 +9,24 @@ pub(crate) mod missing_opt_out;
 pub(crate) mod pii_exposure;
 pub(crate) mod risky_link;
 
+// Context rules: they need a history (or, for off_topic, a topic).
+pub(crate) mod content_mix;
+pub(crate) mod daily_volume;
+pub(crate) mod duplicate_share;
+pub(crate) mod fatigue;
+pub(crate) mod link_streak;
+pub(crate) mod mass_mention_repeat;
+pub(crate) mod near_duplicate;
+pub(crate) mod off_topic;
+pub(crate) mod reported_content;
+
+use std::sync::RwLockReadGuard;
+
 use serde_json::{Map, Value};
 
 use crate::classify::{self, Cues};
 use crate::engine::Compiled;
+use crate::history::{Sent, Store};
 use crate::lexicon::PhraseList;
 use crate::links::{self, Found};
 use crate::matcher::Hit;
@@ -31,12 +45,41 @@ pub(crate) struct Context<'e, 'm> {
     pub(crate) cues: Cues,
     pub(crate) kind: Kind,
     pub(crate) kind_source: KindSource,
+    /// SimHash of the folded text.
+    pub(crate) simhash: u64,
+    /// What the account sent before, when the message carries a history.
+    pub(crate) past: Option<Past<'m>>,
+}
+
+/// The history as one check sees it.
+pub(crate) struct Past<'m> {
+    pub(crate) store: RwLockReadGuard<'m, Store>,
+    /// The account's id in the store (`None`: it never sent anything).
+    pub(crate) account: Option<u32>,
+    /// The group's id in the store.
+    pub(crate) group: Option<u32>,
+    /// This send's time, Unix seconds.
+    pub(crate) at: i64,
+    /// This send's recipients as compact ids.
+    pub(crate) recipients: Vec<u64>,
+}
+
+impl Past<'_> {
+    /// The account's sends at or after `since` (Unix seconds), oldest first.
+    pub(crate) fn own_since(&self, since: i64) -> impl Iterator<Item = &Sent> {
+        let account = self.account;
+        self.store
+            .since(since)
+            .iter()
+            .filter(move |s| Some(s.account) == account)
+    }
 }
 
 impl<'e, 'm> Context<'e, 'm> {
     pub(crate) fn new(engine: &'e Compiled, message: &'m Message<'m>) -> Context<'e, 'm> {
         let text = message.text;
         let folded = engine.folder.fold(text);
+        // (`folded` is dropped at the end of this function: rules read hits and links.)
         let mut hits = Vec::new();
         engine
             .matcher
@@ -44,6 +87,21 @@ impl<'e, 'm> Context<'e, 'm> {
         drop_contained(&mut hits);
         let links = links::find(text);
         let cues = classify::cues(engine, text, &hits, &links);
+        let simhash = crate::simhash::simhash(&folded.text);
+        let past = message.history.map(|history| {
+            let store = history.read();
+            Past {
+                account: store.account(message.account.unwrap_or_default()),
+                group: message.group.and_then(|g| store.group(g)),
+                at: message.unix_time(),
+                recipients: message
+                    .recipients
+                    .iter()
+                    .map(|r| store.recipient(r))
+                    .collect(),
+                store,
+            }
+        });
         let (kind, kind_source) = match message.kind {
             Some(kind) => (kind, KindSource::Given),
             None => (cues.kind(), KindSource::Classified),
@@ -57,7 +115,16 @@ impl<'e, 'm> Context<'e, 'm> {
             cues,
             kind,
             kind_source,
+            simhash,
+            past,
         }
+    }
+
+    /// Whether the text has a link (working or not; e-mail addresses are no links).
+    pub(crate) fn has_links(&self) -> bool {
+        self.links
+            .iter()
+            .any(|l| !matches!(l.kind, crate::links::FoundKind::Email))
     }
 
     /// Hits of one phrase list, in text order.
@@ -124,7 +191,7 @@ type Rule = fn(&Context<'_, '_>, &mut Vec<Finding>);
 pub(crate) fn run(context: &Context<'_, '_>) -> Vec<Finding> {
     let rules = &context.engine.policy.rules;
     let mut findings = Vec::new();
-    let table: [(bool, Rule); 7] = [
+    let table: [(bool, Rule); 16] = [
         (rules.bait_word.enabled, bait_word::check),
         (rules.missing_ad_label.enabled, missing_ad_label::check),
         (rules.mass_mention.enabled, mass_mention::check),
@@ -132,6 +199,18 @@ pub(crate) fn run(context: &Context<'_, '_>) -> Vec<Finding> {
         (rules.risky_link.enabled, risky_link::check),
         (rules.pii_exposure.enabled, pii_exposure::check),
         (rules.missing_opt_out.enabled, missing_opt_out::check),
+        (rules.near_duplicate.enabled, near_duplicate::check),
+        (rules.duplicate_share.enabled, duplicate_share::check),
+        (rules.fatigue.enabled, fatigue::check),
+        (rules.daily_volume.enabled, daily_volume::check),
+        (rules.content_mix.enabled, content_mix::check),
+        (rules.link_streak.enabled, link_streak::check),
+        (
+            rules.mass_mention_repeat.enabled,
+            mass_mention_repeat::check,
+        ),
+        (rules.off_topic.enabled, off_topic::check),
+        (rules.reported_content.enabled, reported_content::check),
     ];
     for (enabled, check) in table {
         if enabled {
@@ -170,6 +249,21 @@ fn severity_points(rules: &Rules, rule: RuleId) -> (Severity, u8) {
         RuleId::RiskyLink => (rules.risky_link.severity, rules.risky_link.points),
         RuleId::PiiExposure => (rules.pii_exposure.severity, rules.pii_exposure.points),
         RuleId::MissingOptOut => (rules.missing_opt_out.severity, rules.missing_opt_out.points),
+        RuleId::NearDuplicate => (rules.near_duplicate.severity, rules.near_duplicate.points),
+        RuleId::DuplicateShare => (rules.duplicate_share.severity, rules.duplicate_share.points),
+        RuleId::Fatigue => (rules.fatigue.severity, rules.fatigue.points),
+        RuleId::DailyVolume => (rules.daily_volume.severity, rules.daily_volume.points),
+        RuleId::ContentMix => (rules.content_mix.severity, rules.content_mix.points),
+        RuleId::LinkStreak => (rules.link_streak.severity, rules.link_streak.points),
+        RuleId::MassMentionRepeat => (
+            rules.mass_mention_repeat.severity,
+            rules.mass_mention_repeat.points,
+        ),
+        RuleId::OffTopic => (rules.off_topic.severity, rules.off_topic.points),
+        RuleId::ReportedContent => (
+            rules.reported_content.severity,
+            rules.reported_content.points,
+        ),
     }
 }
 
@@ -193,6 +287,12 @@ fn drop_contained(hits: &mut Vec<Hit<'_>>) {
             }
         },
     );
+}
+
+/// A Unix time as RFC 3339.
+pub(crate) fn time(unix_seconds: i64) -> String {
+    jiff::Timestamp::from_second(unix_seconds)
+        .map_or_else(|_| unix_seconds.to_string(), |t| t.to_string())
 }
 
 /// Builds an evidence object from key/value pairs.

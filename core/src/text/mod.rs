@@ -36,7 +36,8 @@ impl Folded {
         self.is_boundary(start) && self.is_boundary(end)
     }
 
-    fn is_boundary(&self, at: usize) -> bool {
+    /// Whether a word starts or ends at byte `at`.
+    pub(crate) fn is_boundary(&self, at: usize) -> bool {
         self.boundary
             .get(at / 64)
             .is_some_and(|word| word & (1 << (at % 64)) != 0)

@@ -9,21 +9,27 @@
 from ._sendlint import (
     Engine,
     Finding,
+    History,
+    HistoryError,
     InputError,
     Policy,
     PolicyError,
     Report,
     SendlintError,
+    Topic,
     __version__,
 )
 
 __all__ = [
     "Engine",
     "Finding",
+    "History",
+    "HistoryError",
     "InputError",
     "Policy",
     "PolicyError",
     "Report",
     "SendlintError",
+    "Topic",
     "__version__",
 ]

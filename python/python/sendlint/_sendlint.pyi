@@ -5,11 +5,14 @@ from typing import Any, Optional, Union, final
 __all__ = [
     "Engine",
     "Finding",
+    "History",
+    "HistoryError",
     "InputError",
     "Policy",
     "PolicyError",
     "Report",
     "SendlintError",
+    "Topic",
     "__version__",
 ]
 
@@ -18,6 +21,44 @@ __version__: str
 class SendlintError(ValueError): ...
 class PolicyError(SendlintError): ...
 class InputError(SendlintError): ...
+class HistoryError(SendlintError): ...
+
+@final
+class History:
+    def __new__(cls, json: Optional[str] = None) -> History: ...
+    @staticmethod
+    def load(path: Union[str, os.PathLike[str]]) -> History: ...
+    def save(self, path: Union[str, os.PathLike[str]]) -> None: ...
+    def record(
+        self,
+        text: str,
+        *,
+        account: Optional[str] = None,
+        group: Optional[str] = None,
+        recipients: Optional[list[str]] = None,
+        at: Union[datetime, str, None] = None,
+        kind: Optional[str] = None,
+        engine: Optional[Engine] = None,
+    ) -> None: ...
+    def report(
+        self,
+        text: str,
+        *,
+        at: Union[datetime, str, None] = None,
+        engine: Optional[Engine] = None,
+    ) -> None: ...
+    def to_json(self) -> str: ...
+    def __len__(self) -> int: ...
+    def __reduce__(self) -> Any: ...
+
+@final
+class Topic:
+    @staticmethod
+    def from_texts(texts: list[str]) -> Topic: ...
+    @staticmethod
+    def from_keywords(keywords: list[str]) -> Topic: ...
+    def relevance(self, text: str) -> float: ...
+    def keywords(self, n: int = 10) -> list[str]: ...
 
 @final
 class Policy:
@@ -85,6 +126,8 @@ class Engine:
         at: Union[datetime, str, None] = None,
         kind: Optional[str] = None,
         dead_links: Optional[list[str]] = None,
+        history: Optional[History] = None,
+        topic: Optional[Topic] = None,
     ) -> Report: ...
     def check_many(self, texts: list[str]) -> list[Report]: ...
     def __reduce__(self) -> Any: ...

@@ -12,7 +12,7 @@ import os
 import sys
 from typing import IO, Any, Optional, Sequence
 
-from . import Engine, Policy, Report, SendlintError, __version__
+from . import Engine, History, Policy, Report, SendlintError, Topic, __version__
 
 EXIT_OK, EXIT_FLAGGED, EXIT_BAD_INPUT = 0, 1, 2
 MESSAGE_FIELDS = {"id", "text", "account", "group", "recipients", "at", "kind", "dead_links"}
@@ -29,10 +29,32 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         policy = Policy.from_path(args.policy) if args.policy else Policy()
         engine = Engine(policy)
-    except SendlintError as err:
+        history = load_history(args.history)
+        topic = load_topic(args.topic)
+    except (SendlintError, OSError) as err:
         print(f"sendlint: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    return check(engine, args)
+    status = check(engine, history, topic, args)
+    if args.history:
+        try:
+            history.save(args.history)
+        except SendlintError as err:
+            print(f"sendlint: {err}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    return status
+
+
+def load_history(path: Optional[str]) -> History:
+    if path and os.path.exists(path):
+        return History.load(path)
+    return History()
+
+
+def load_topic(path: Optional[str]) -> Optional[Topic]:
+    if not path:
+        return None
+    with open(path, encoding="utf-8") as lines:
+        return Topic.from_texts([line.strip() for line in lines if line.strip()])
 
 
 def parser() -> argparse.ArgumentParser:
@@ -47,14 +69,23 @@ def parser() -> argparse.ArgumentParser:
         description=(
             "Check one message per line. JSON Lines: an object with 'text' and optional "
             "'id', 'account', 'group', 'recipients', 'at' (RFC 3339), 'kind' "
-            "(useful|offer|ad), 'dead_links'. Exit status: 0 all allowed, 1 some "
-            "message reached --fail-on, 2 bad input or policy."
+            "(useful|offer|ad), 'dead_links'. Messages are replayed in order: each is "
+            "checked against what was sent before it, then recorded. Exit status: 0 all "
+            "allowed, 1 some message reached --fail-on, 2 bad input, policy or history."
         ),
     )
     check.add_argument("file", help="the campaign file, or - for standard input")
     check.add_argument("--plain", action="store_true", help="each line is a message's text")
     check.add_argument("--format", choices=["json", "text"], default="json")
     check.add_argument("--policy", help="policy file (TOML, or JSON when named *.json)")
+    check.add_argument(
+        "--history",
+        help="history file to start from and save to (created when missing)",
+    )
+    check.add_argument(
+        "--topic",
+        help="the group's recent messages, one per line, for topic relevance (off_topic)",
+    )
     check.add_argument(
         "--fail-on",
         choices=["review", "block", "never"],
@@ -70,7 +101,9 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
-def check(engine: Engine, args: argparse.Namespace) -> int:
+def check(
+    engine: Engine, history: History, topic: Optional[Topic], args: argparse.Namespace
+) -> int:
     out = sys.stdout
     colour = args.color == "always" or (
         args.color == "auto" and out.isatty() and "NO_COLOR" not in os.environ
@@ -86,7 +119,9 @@ def check(engine: Engine, args: argparse.Namespace) -> int:
                     continue
                 text = message.pop("text")
                 ident = message.pop("id", None)
-                report = engine.check(text, **message)
+                report = engine.check(text, **message, history=history, topic=topic)
+                message.pop("dead_links", None)  # only matters for the check
+                history.record(text, **message, engine=engine)
             except (BadLine, SendlintError) as err:
                 print(f"sendlint: {args.file}:{number}: {err}", file=sys.stderr)
                 bad_lines += 1

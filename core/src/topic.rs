@@ -1,0 +1,173 @@
+//! What a group talks about, and how well a message fits it (`off_topic`).
+//!
+//! A topic is the set of content words of the group's recent messages (or of a
+//! few keywords). Words come from the engine's folded view, so case, accents and
+//! evasions do not matter; function words (the `stopwords` lexicons) are ignored.
+//! In Latin-script text a content word is a word of three or more letters, and it
+//! also matches through its first five letters ("Kinderwagen" ~ "Kinderwagens");
+//! in Chinese, Japanese and Korean text, which have no spaces (or glue particles
+//! to words), content words are the two-character pieces of the text.
+//!
+//! **Relevance** is the share of the message's distinct content words that the
+//! topic uses, a number in `[0, 1]`: 1.0 when every content word is one the group
+//! uses, 0.0 when none is. A message with no content words at all (only emoji or
+//! function words) has relevance 1.0: there is nothing to judge.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use crate::lexicon::Lexicons;
+use crate::text::{is_spaceless_script, Folded, Folder};
+
+/// Length of the prefix through which Latin-script words also match.
+const PREFIX: usize = 5;
+
+/// The vocabulary of a group.
+///
+/// # Examples
+/// ```
+/// let topic = sendlint::Topic::from_texts([
+///     "Wer hat Erfahrung mit Kinderwagen für Zwillinge?",
+///     "Suche gebrauchte Babykleidung Größe 68",
+///     "Tipps gegen Koliken beim Baby?",
+/// ]);
+/// assert!(topic.relevance("Verkaufe Kinderwagen und Babykleidung") > 0.6);
+/// assert!(topic.relevance("Neuer Lippenstift im Angebot, jetzt bestellen") < 0.3);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Topic {
+    words: HashSet<String>,
+    prefixes: HashSet<String>,
+    counts: HashMap<String, usize>,
+}
+
+/// The folder and stopwords shared by every topic.
+struct Vocabulary {
+    folder: Folder,
+    stopwords: HashSet<String>,
+}
+
+fn vocabulary() -> &'static Vocabulary {
+    static VOCABULARY: OnceLock<Vocabulary> = OnceLock::new();
+    VOCABULARY.get_or_init(|| {
+        let lexicons = Lexicons::builtin();
+        let folder = Folder::new(lexicons.homoglyphs.clone());
+        let mut stopwords = HashSet::new();
+        for word in &lexicons.stopwords {
+            let folded = folder.fold(word);
+            // Spaceless stopwords are stored as their two-character pieces.
+            content_words(&folded, &HashSet::new(), |w| {
+                stopwords.insert(w.to_owned());
+            });
+        }
+        Vocabulary { folder, stopwords }
+    })
+}
+
+impl Topic {
+    /// The topic of a group, from its recent messages.
+    pub fn from_texts<I, S>(texts: I) -> Topic
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let vocabulary = vocabulary();
+        let mut topic = Topic::default();
+        for text in texts {
+            let folded = vocabulary.folder.fold(text.as_ref());
+            content_words(&folded, &vocabulary.stopwords, |word| {
+                *topic.counts.entry(word.to_owned()).or_default() += 1;
+                if let Some(prefix) = prefix(word) {
+                    topic.prefixes.insert(prefix.to_owned());
+                }
+                topic.words.insert(word.to_owned());
+            });
+        }
+        topic
+    }
+
+    /// The topic given by keywords ("Babyartikel", "Kinderwagen", "육아").
+    pub fn from_keywords<I, S>(keywords: I) -> Topic
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        Topic::from_texts(keywords)
+    }
+
+    /// Share of the message's content words the topic uses, in `[0, 1]`.
+    pub fn relevance(&self, text: &str) -> f64 {
+        let vocabulary = vocabulary();
+        let folded = vocabulary.folder.fold(text);
+        let mut seen = HashSet::new();
+        let mut known = 0usize;
+        content_words(&folded, &vocabulary.stopwords, |word| {
+            if seen.insert(word.to_owned()) {
+                let fits = self.words.contains(word)
+                    || prefix(word).is_some_and(|p| self.prefixes.contains(p));
+                known += usize::from(fits);
+            }
+        });
+        if seen.is_empty() {
+            1.0
+        } else {
+            known as f64 / seen.len() as f64
+        }
+    }
+
+    /// The topic's most frequent content words, most frequent first.
+    pub fn keywords(&self, n: usize) -> Vec<String> {
+        let mut ranked: Vec<(&String, &usize)> = self.counts.iter().collect();
+        ranked.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+        ranked.into_iter().take(n).map(|(w, _)| w.clone()).collect()
+    }
+
+    /// Whether the topic has no words at all.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+}
+
+fn prefix(word: &str) -> Option<&str> {
+    let (end, _) = word.char_indices().nth(PREFIX)?;
+    (!word.starts_with(is_spaceless_script)).then(|| &word[..end])
+}
+
+/// Calls `emit` for every content word of a folded text: Latin-script words of
+/// three or more characters, and two-character pieces of spaceless runs.
+fn content_words(folded: &Folded, stopwords: &HashSet<String>, mut emit: impl FnMut(&str)) {
+    let text = folded.text.as_str();
+    let mut emit_unless_stop = |word: &str| {
+        if !stopwords.contains(word) {
+            emit(word);
+        }
+    };
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let (start, c) = chars[i];
+        if is_spaceless_script(c) {
+            let mut j = i;
+            while j < chars.len() && is_spaceless_script(chars[j].1) {
+                j += 1;
+            }
+            for k in i..j.saturating_sub(1) {
+                let end = chars.get(k + 2).map_or(text.len(), |&(e, _)| e);
+                emit_unless_stop(&text[chars[k].0..end]);
+            }
+            i = j;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < chars.len() && !folded.is_boundary(chars[j].0) && !is_spaceless_script(chars[j].1)
+        {
+            j += 1;
+        }
+        let end = chars.get(j).map_or(text.len(), |&(e, _)| e);
+        let word = &text[start..end];
+        if j - i >= 3 && !word.bytes().all(|b| b.is_ascii_digit()) {
+            emit_unless_stop(word);
+        }
+        i = j;
+    }
+}
