@@ -223,11 +223,9 @@ impl Engine {
             .collect();
         recipients.sort_unstable();
         recipients.dedup();
-        let start = store.sends.partition_point(|s| s.at < at - window);
         let mut duplicate = false;
-        for sent in &mut store.sends[start..] {
-            if sent.account == account
-                && sent.at <= at + window
+        for sent in store.own_since_mut(account, at - window) {
+            if sent.at <= at + window
                 && crate::simhash::similarity(sent.simhash, context.simhash) > threshold
             {
                 sent.duplicate = true;
@@ -235,8 +233,8 @@ impl Engine {
             }
         }
         store.insert(
+            account,
             Sent {
-                account,
                 group,
                 at,
                 kind: context.kind,

@@ -50,21 +50,26 @@ pub(crate) struct Store {
     version: u32,
     /// Key of the compact recipient ids (random per history).
     key: u64,
-    /// Interned account names; sends refer to them by index.
-    accounts: Vec<String>,
-    /// Interned group names.
+    /// The sends of each account: a check reads only its own account's log.
+    accounts: Vec<AccountLog>,
+    /// Interned group names; sends refer to them by index.
     groups: Vec<String>,
-    /// Sends, ordered by time.
-    pub(crate) sends: Vec<Sent>,
     /// User reports against content, ordered by time.
     pub(crate) reports: Vec<UserReport>,
+}
+
+/// One account's sends, ordered by time.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccountLog {
+    name: String,
+    sends: Vec<Sent>,
 }
 
 /// One recorded send.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Sent {
-    pub(crate) account: u32,
     pub(crate) group: Option<u32>,
     /// Unix seconds.
     pub(crate) at: i64,
@@ -159,7 +164,7 @@ impl History {
 
     /// Number of recorded sends.
     pub fn len(&self) -> usize {
-        self.read().sends.len()
+        self.read().accounts.iter().map(|log| log.sends.len()).sum()
     }
 
     /// Whether nothing was recorded.
@@ -178,15 +183,21 @@ impl History {
                 .map(|n| n.capacity() + size_of::<String>())
                 .sum()
         };
-        store.sends.capacity() * size_of::<Sent>()
-            + store
-                .sends
-                .iter()
-                .map(|s| s.recipients.capacity() * size_of::<u64>())
-                .sum::<usize>()
-            + store.reports.capacity() * size_of::<UserReport>()
-            + names(&store.accounts)
-            + names(&store.groups)
+        let logs: usize = store
+            .accounts
+            .iter()
+            .map(|log| {
+                size_of::<AccountLog>()
+                    + log.name.capacity()
+                    + log.sends.capacity() * size_of::<Sent>()
+                    + log
+                        .sends
+                        .iter()
+                        .map(|s| s.recipients.capacity() * size_of::<u64>())
+                        .sum::<usize>()
+            })
+            .sum();
+        logs + store.reports.capacity() * size_of::<UserReport>() + names(&store.groups)
     }
 
     /// Number of recorded user reports.
@@ -236,16 +247,20 @@ impl Store {
                 self.version
             ));
         }
-        for (i, sent) in self.sends.iter().enumerate() {
-            if sent.account as usize >= self.accounts.len()
-                || sent.group.is_some_and(|g| g as usize >= self.groups.len())
-            {
-                return Err(format!(
-                    "corrupt history: send {i} names an unknown account or group"
-                ));
-            }
-            if i > 0 && self.sends[i - 1].at > sent.at {
-                return Err(format!("corrupt history: send {i} is out of time order"));
+        for log in &self.accounts {
+            for (i, sent) in log.sends.iter().enumerate() {
+                if sent.group.is_some_and(|g| g as usize >= self.groups.len()) {
+                    return Err(format!(
+                        "corrupt history: send {i} of {:?} names an unknown group",
+                        log.name
+                    ));
+                }
+                if i > 0 && log.sends[i - 1].at > sent.at {
+                    return Err(format!(
+                        "corrupt history: send {i} of {:?} is out of time order",
+                        log.name
+                    ));
+                }
             }
         }
         Ok(())
@@ -255,7 +270,7 @@ impl Store {
     pub(crate) fn account(&self, name: &str) -> Option<u32> {
         self.accounts
             .iter()
-            .position(|a| a == name)
+            .position(|a| a.name == name)
             .map(|i| i as u32)
     }
 
@@ -269,31 +284,68 @@ impl Store {
         crate::simhash::keyed(self.key, recipient.trim())
     }
 
-    /// Sends at or after `since`, oldest first.
-    pub(crate) fn since(&self, since: i64) -> &[Sent] {
-        let start = self.sends.partition_point(|s| s.at < since);
-        &self.sends[start..]
+    /// An account's sends at or after `since` (Unix seconds), oldest first.
+    pub(crate) fn own_since(&self, account: u32, since: i64) -> &[Sent] {
+        let sends = &self.accounts[account as usize].sends;
+        &sends[sends.partition_point(|s| s.at < since)..]
+    }
+
+    /// Every account's sends at or after `since`, in no particular order.
+    pub(crate) fn all_since(&self, since: i64) -> impl Iterator<Item = &Sent> {
+        (0..self.accounts.len() as u32).flat_map(move |a| self.own_since(a, since))
+    }
+
+    /// An account's sends at or after `since`, to update their flags.
+    pub(crate) fn own_since_mut(&mut self, account: u32, since: i64) -> &mut [Sent] {
+        let sends = &mut self.accounts[account as usize].sends;
+        let start = sends.partition_point(|s| s.at < since);
+        &mut sends[start..]
     }
 
     pub(crate) fn intern_account(&mut self, name: &str) -> u32 {
-        intern(&mut self.accounts, name)
+        match self.account(name) {
+            Some(id) => id,
+            None => {
+                self.accounts.push(AccountLog {
+                    name: name.to_owned(),
+                    sends: Vec::new(),
+                });
+                (self.accounts.len() - 1) as u32
+            }
+        }
     }
 
     pub(crate) fn intern_group(&mut self, name: &str) -> u32 {
         intern(&mut self.groups, name)
     }
 
-    /// Inserts a send in time order and drops everything older than `retention`
-    /// seconds before the newest entry.
-    pub(crate) fn insert(&mut self, sent: Sent, retention: i64) {
-        let at = self.sends.partition_point(|s| s.at <= sent.at);
-        self.sends.insert(at, sent);
-        let newest = self.sends.last().map_or(i64::MIN, |s| s.at);
+    /// Inserts a send of `account` in time order and drops sends and reports older
+    /// than `retention` seconds before the newest send. Trimming shifts a whole
+    /// log, so a log is trimmed only once its oldest entry is a day (or a thirtieth
+    /// of the retention, if shorter) past the cutoff: the rules never look that far
+    /// back, and memory stays within retention plus that slack.
+    pub(crate) fn insert(&mut self, account: u32, sent: Sent, retention: i64) {
+        let sends = &mut self.accounts[account as usize].sends;
+        let at = sends.partition_point(|s| s.at <= sent.at);
+        sends.insert(at, sent);
+        let newest = self
+            .accounts
+            .iter()
+            .filter_map(|log| log.sends.last().map(|s| s.at))
+            .max()
+            .unwrap_or(i64::MIN);
         let cutoff = newest.saturating_sub(retention);
-        let old = self.sends.partition_point(|s| s.at < cutoff);
-        self.sends.drain(..old);
-        let old = self.reports.partition_point(|r| r.at < cutoff);
-        self.reports.drain(..old);
+        let slack = (retention / 30).min(86_400);
+        for log in &mut self.accounts {
+            if log.sends.first().is_some_and(|s| s.at < cutoff - slack) {
+                let old = log.sends.partition_point(|s| s.at < cutoff);
+                log.sends.drain(..old);
+            }
+        }
+        if self.reports.first().is_some_and(|r| r.at < cutoff - slack) {
+            let old = self.reports.partition_point(|r| r.at < cutoff);
+            self.reports.drain(..old);
+        }
     }
 
     pub(crate) fn insert_report(&mut self, report: UserReport) {

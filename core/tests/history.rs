@@ -411,8 +411,8 @@ fn save_and_load_round_trip_atomically() {
         ("", "corrupt"),
         ("{\"format\": \"sendlint-history\", \"version\": 1", "corrupt"),
         ("{\"hello\": 1}", "not a sendlint history"),
-        ("{\"format\":\"sendlint-history\",\"version\":9,\"key\":1,\"accounts\":[],\"groups\":[],\"sends\":[],\"reports\":[]}", "version 9"),
-        ("{\"format\":\"sendlint-history\",\"version\":1,\"key\":1,\"accounts\":[],\"groups\":[],\"sends\":[{\"account\":3,\"group\":null,\"at\":0,\"kind\":\"ad\",\"simhash\":1,\"links\":false,\"mass_mention\":false,\"duplicate\":false,\"recipients\":[]}],\"reports\":[]}", "unknown account"),
+        ("{\"format\":\"sendlint-history\",\"version\":9,\"key\":1,\"accounts\":[],\"groups\":[],\"reports\":[]}", "version 9"),
+        ("{\"format\":\"sendlint-history\",\"version\":1,\"key\":1,\"accounts\":[{\"name\":\"a\",\"sends\":[{\"group\":3,\"at\":0,\"kind\":\"ad\",\"simhash\":1,\"links\":false,\"mass_mention\":false,\"duplicate\":false,\"recipients\":[]}]}],\"groups\":[],\"reports\":[]}", "unknown group"),
     ] {
         std::fs::write(&path, bad).unwrap();
         let err = History::load(&path).unwrap_err();

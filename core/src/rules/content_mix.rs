@@ -18,7 +18,7 @@ pub(crate) fn check(context: &Context<'_, '_>, findings: &mut Vec<Finding>) {
     let mut counts = [0u32; 3];
     let index = |kind: Kind| kind as usize;
     counts[index(context.kind)] += 1;
-    for sent in past.own_since(since).filter(|s| s.at <= past.at) {
+    for sent in past.own_since(since).iter().filter(|s| s.at <= past.at) {
         counts[index(sent.kind)] += 1;
     }
     let total: u32 = counts.iter().sum();

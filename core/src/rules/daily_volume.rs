@@ -17,6 +17,7 @@ pub(crate) fn check(context: &Context<'_, '_>, findings: &mut Vec<Finding>) {
     // The trailing 24 hours: later than exactly one day ago, up to this send.
     let earlier = past
         .own_since(past.at - 86_400 + 1)
+        .iter()
         .filter(|s| s.at <= past.at && s.kind == Kind::Ad)
         .count() as u32;
     let ads = earlier + 1;

@@ -16,7 +16,7 @@ pub(crate) fn check(context: &Context<'_, '_>, findings: &mut Vec<Finding>) {
     let threshold = context.engine.policy.rules.near_duplicate.similarity;
     let since = past.at - i64::from(settings.window_days) * 86_400;
     let (mut messages, mut duplicates, mut this_is_duplicate) = (1u32, 0u32, false);
-    for sent in past.own_since(since).filter(|s| s.at <= past.at) {
+    for sent in past.own_since(since).iter().filter(|s| s.at <= past.at) {
         messages += 1;
         let similar = similarity(sent.simhash, context.simhash) > threshold;
         this_is_duplicate |= similar;

@@ -20,6 +20,7 @@ pub(crate) fn check(context: &Context<'_, '_>, findings: &mut Vec<Finding>) {
     let since = past.at - i64::from(settings.window_days) * 86_400;
     let similar: Vec<&[u64]> = past
         .own_since(since)
+        .iter()
         .filter(|s| s.at <= past.at && similarity(s.simhash, context.simhash) > threshold)
         .map(|s| s.recipients.as_slice())
         .collect();

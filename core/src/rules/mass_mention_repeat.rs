@@ -21,10 +21,9 @@ pub(crate) fn check(context: &Context<'_, '_>, findings: &mut Vec<Finding>) {
     let since = past.at - i64::from(settings.window_hours) * 3600;
     let Some(earlier) = past
         .store
-        .since(since)
-        .iter()
-        .rev()
-        .find(|s| s.at <= past.at && s.group == Some(group) && s.mass_mention)
+        .all_since(since)
+        .filter(|s| s.at <= past.at && s.group == Some(group) && s.mass_mention)
+        .max_by_key(|s| s.at)
     else {
         return;
     };

@@ -66,12 +66,11 @@ pub(crate) struct Past<'m> {
 
 impl Past<'_> {
     /// The account's sends at or after `since` (Unix seconds), oldest first.
-    pub(crate) fn own_since(&self, since: i64) -> impl Iterator<Item = &Sent> {
-        let account = self.account;
-        self.store
-            .since(since)
-            .iter()
-            .filter(move |s| Some(s.account) == account)
+    pub(crate) fn own_since(&self, since: i64) -> &[Sent] {
+        match self.account {
+            Some(account) => self.store.own_since(account, since),
+            None => &[],
+        }
     }
 }
 

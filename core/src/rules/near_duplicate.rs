@@ -15,6 +15,7 @@ pub(crate) fn check(context: &Context<'_, '_>, findings: &mut Vec<Finding>) {
     let since = past.at - i64::from(settings.window_hours) * 3600;
     let closest = past
         .own_since(since)
+        .iter()
         .filter(|sent| sent.at <= past.at)
         .map(|sent| (similarity(sent.simhash, context.simhash), sent))
         .max_by(|a, b| a.0.total_cmp(&b.0).then(a.1.at.cmp(&b.1.at)));
