@@ -255,6 +255,12 @@ impl Store {
                         log.name
                     ));
                 }
+                if !sent.recipients.is_sorted() {
+                    return Err(format!(
+                        "corrupt history: send {i} of {:?} has unsorted recipients",
+                        log.name
+                    ));
+                }
                 if i > 0 && log.sends[i - 1].at > sent.at {
                     return Err(format!(
                         "corrupt history: send {i} of {:?} is out of time order",
@@ -337,12 +343,20 @@ impl Store {
         let cutoff = newest.saturating_sub(retention);
         let slack = (retention / 30).min(86_400);
         for log in &mut self.accounts {
-            if log.sends.first().is_some_and(|s| s.at < cutoff - slack) {
+            if log
+                .sends
+                .first()
+                .is_some_and(|s| s.at < cutoff.saturating_sub(slack))
+            {
                 let old = log.sends.partition_point(|s| s.at < cutoff);
                 log.sends.drain(..old);
             }
         }
-        if self.reports.first().is_some_and(|r| r.at < cutoff - slack) {
+        if self
+            .reports
+            .first()
+            .is_some_and(|r| r.at < cutoff.saturating_sub(slack))
+        {
             let old = self.reports.partition_point(|r| r.at < cutoff);
             self.reports.drain(..old);
         }

@@ -17,6 +17,8 @@ fn public_types_are_thread_and_unwind_safe() {
     assert_traits::<Error>();
     assert_traits::<PolicyError>();
     assert_traits::<Message<'static>>();
+    assert_traits::<sendlint::History>();
+    assert_traits::<sendlint::Topic>();
 }
 
 #[test]
