@@ -44,6 +44,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
+    simhash_distribution(&engine, &data);
     for (label, (total, flagged, rules)) in &stats {
         println!(
             "{label}: {total} messages, {flagged} not allowed ({:.1} %)",
@@ -57,4 +58,62 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     Ok(())
+}
+
+/// SimHash similarity of unrelated messages (distinct texts paired at a fixed
+/// stride) and of light edits of each message longer than 60 bytes.
+fn simhash_distribution(engine: &Engine, data: &str) {
+    let mut texts: Vec<&str> = data
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split_once('\t').map(|(_, text)| text))
+        .collect();
+    texts.sort_unstable();
+    texts.dedup();
+    let hashes: Vec<u64> = texts.iter().map(|t| engine.simhash(t)).collect();
+    let mut unrelated: Vec<f64> = (0..hashes.len())
+        .map(|i| sendlint::similarity(hashes[i], hashes[(i * 7919 + 1) % hashes.len()]))
+        .collect();
+    unrelated.sort_by(f64::total_cmp);
+    let at = |q: f64| unrelated[((unrelated.len() - 1) as f64 * q) as usize];
+    let above = unrelated.iter().filter(|&&s| s > 0.8).count();
+    println!(
+        "simhash, {} unrelated pairs: median {:.2}, p99 {:.2}, max {:.2}, above 0.8: {above}",
+        unrelated.len(),
+        at(0.5),
+        at(0.99),
+        at(1.0)
+    );
+    let long: Vec<&str> = texts.iter().copied().filter(|t| t.len() > 60).collect();
+    for (name, edit) in [
+        (
+            "'!!' appended",
+            Box::new(|t: &str| format!("{t}!!")) as Box<dyn Fn(&str) -> String>,
+        ),
+        (
+            "' and ' -> ' & '",
+            Box::new(|t: &str| t.replace(" and ", " & ")),
+        ),
+        (
+            "a word added",
+            Box::new(|t: &str| t.replacen(' ', " really ", 1)),
+        ),
+        (
+            "last word dropped",
+            Box::new(|t: &str| {
+                t.rsplit_once(' ')
+                    .map_or(t.to_owned(), |(head, _)| head.to_owned())
+            }),
+        ),
+    ] {
+        let kept = long
+            .iter()
+            .filter(|t| sendlint::similarity(engine.simhash(t), engine.simhash(&edit(t))) > 0.8)
+            .count();
+        println!(
+            "simhash, {name}: {kept} of {} messages over 60 bytes stay above 0.8 ({:.1} %)",
+            long.len(),
+            100.0 * kept as f64 / long.len() as f64
+        );
+    }
 }

@@ -81,3 +81,55 @@ proptest! {
         prop_assert!(report.has(RuleId::BaitWord), "{}", text);
     }
 }
+
+/// Texts for history properties: a few templates with small changes.
+fn campaign_text() -> impl Strategy<Value = String> {
+    (0usize..4, 0u32..50, "[a-z ]{0,12}").prop_map(|(template, n, extra)| {
+        let templates = [
+            "Anzeige: {} % Rabatt auf alle Torten, jetzt bestellen",
+            "@alle Morgen ist der Laden ab {} Uhr geöffnet",
+            "Neu im Shop {}: https://www.example-shop.de/neu",
+            "Tipp {}: Brot im Leinenbeutel bleibt frisch",
+        ];
+        format!(
+            "{} {extra}",
+            templates[template].replace("{}", &n.to_string())
+        )
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn a_history_never_lowers_risk_and_never_panics(
+        sends in prop::collection::vec((campaign_text(), 0i64..2_000_000, 0usize..3, 0usize..4), 0..40),
+        text in campaign_text(),
+        at in 0i64..2_000_000,
+    ) {
+        let engine = engine();
+        let history = sendlint::History::new();
+        let start: jiff::Timestamp = "2026-10-01T00:00:00Z".parse().unwrap();
+        let people: Vec<String> = (0..3).map(|i| format!("+4917012345{i:03}")).collect();
+        for (sent, offset, account, recipients) in &sends {
+            let account = ["a", "b", "c"][*account];
+            let message = Message::new(sent)
+                .account(account)
+                .group("kiez")
+                .recipients(&people[..*recipients.min(&3)])
+                .at(start + jiff::SignedDuration::from_secs(*offset));
+            engine.record(&history, &message).unwrap();
+        }
+        let message = Message::new(&text)
+            .account("a")
+            .group("kiez")
+            .recipients(&people)
+            .at(start + jiff::SignedDuration::from_secs(at));
+        let without = engine.check(&message).unwrap();
+        let with = engine.check(&message.clone().history(&history)).unwrap();
+        prop_assert!(with.risk >= without.risk);
+        prop_assert!(with.findings.len() >= without.findings.len());
+        let reloaded = sendlint::History::from_json(&history.to_json()).unwrap();
+        prop_assert_eq!(reloaded.to_json(), history.to_json());
+    }
+}
