@@ -149,7 +149,7 @@ pub struct Rules {
     /// `mass_mention`.
     pub mass_mention: MassMention,
     /// `invalid_link`.
-    pub invalid_link: Basic,
+    pub invalid_link: InvalidLink,
     /// `risky_link`.
     pub risky_link: RiskyLink,
     /// `pii_exposure`.
@@ -176,21 +176,21 @@ pub struct Rules {
     pub reported_content: ReportedContent,
 }
 
-/// Declares a context rule's settings struct: `enabled`, `severity`, `points` and
-/// the rule's own thresholds, each with its default and the reason for it.
-macro_rules! context_rule {
-    ($(#[$doc:meta])* $name:ident, $severity:ident, $points:expr, {
+/// Declares a rule's settings struct: `enabled`, `severity`, `points` and the
+/// rule's own settings, each with its default and the reason for it.
+macro_rules! rule_settings {
+    ($(#[$doc:meta])* $name:ident, enabled = $enabled:expr, $severity:ident, $points:expr, {
         $($(#[$field_doc:meta])* $field:ident: $ty:ty = $default:expr,)*
     }) => {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
         #[serde(deny_unknown_fields, default)]
         pub struct $name {
-            /// Whether the rule runs (it also needs a history or topic in the check).
+            /// Whether the rule runs (context rules also need a history or topic).
             pub enabled: bool,
             /// Severity of its findings.
             pub severity: Severity,
-            /// Risk points of a finding.
+            /// Risk points (0–100) of one finding.
             pub points: u8,
             $($(#[$field_doc])* pub $field: $ty,)*
         }
@@ -198,7 +198,7 @@ macro_rules! context_rule {
         impl Default for $name {
             fn default() -> $name {
                 $name {
-                    enabled: true,
+                    enabled: $enabled,
                     severity: Severity::$severity,
                     points: $points,
                     $($field: $default,)*
@@ -208,19 +208,84 @@ macro_rules! context_rule {
     };
 }
 
-context_rule!(
+rule_settings!(
+    /// `bait_word`: bait words raise complaints by 45 % (seeds 000–002).
+    BaitWord, enabled = true, High, 35, {
+        /// Built-in categories to use: `free-gift`, `prize`, `guarantee`,
+        /// `false-urgency`, `click-bait` (default: all).
+        categories: Vec<String> = ["free-gift", "prize", "guarantee", "false-urgency", "click-bait"]
+            .map(String::from)
+            .to_vec(),
+        /// Extra bait phrases per language (category `custom`).
+        phrases: Phrases = Phrases::new(),
+    }
+);
+rule_settings!(
+    /// `missing_ad_label`: unlabelled ads raise violations by 30 %.
+    MissingAdLabel, enabled = true, Medium, 30, {
+        /// Extra disclosure labels per language.
+        labels: Phrases = Phrases::new(),
+    }
+);
+rule_settings!(
+    /// `mass_mention`: @all triggers the harassment mechanism.
+    MassMention, enabled = true, High, 40, {
+        /// More individual @mentions than this in one message fire the rule. Default 10.
+        max_mentions: usize = 10,
+        /// Extra words that address the whole group after `@`.
+        keywords: Vec<String> = Vec::new(),
+    }
+);
+rule_settings!(
+    /// `invalid_link`: invalid links raise churn by 25 %.
+    InvalidLink, enabled = true, High, 40, {}
+);
+rule_settings!(
+    /// `risky_link`: links must use a registered domain relevant to the business (seed 003).
+    RiskyLink, enabled = true, Medium, 25, {
+        /// Extra URL-shortener domains.
+        shorteners: Vec<String> = Vec::new(),
+    }
+);
+rule_settings!(
+    /// `pii_exposure`: seed 000 — a fine of 1.8 % of revenue.
+    PiiExposure, enabled = true, High, 50, {
+        /// Countries (ISO 3166 alpha-2) whose national phone formats are recognised;
+        /// international numbers (`+…`, `00…`) are recognised everywhere.
+        regions: Vec<String> = ["DE", "FR", "KR", "CN", "GB", "ES", "BR", "ID", "US"]
+            .map(String::from)
+            .to_vec(),
+        /// Report phone numbers.
+        phone: bool = true,
+        /// Report e-mail addresses.
+        email: bool = true,
+        /// Report payment card numbers.
+        payment_card: bool = true,
+        /// Report a person named next to a sensitive attribute (skin type, health, …).
+        sensitive: bool = true,
+    }
+);
+rule_settings!(
+    /// `missing_opt_out`: an easy opt-out is a core obligation (seed 004). Off in
+    /// the built-in policy, on in [`Policy::strict`].
+    MissingOptOut, enabled = false, Medium, 20, {
+        /// Extra opt-out instructions per language.
+        phrases: Phrases = Phrases::new(),
+    }
+);
+rule_settings!(
     /// `near_duplicate`: seed 000 — rotate content at least 48 h apart.
-    NearDuplicate, Medium, 30, {
+    NearDuplicate, enabled = true, Medium, 30, {
         /// Fires above this SimHash similarity (1 − Hamming/64). Default 0.80.
         similarity: f64 = 0.80,
         /// Looks back this many hours. Default 48.
         window_hours: u32 = 48,
     }
 );
-context_rule!(
+rule_settings!(
     /// `duplicate_share`: seed 000 — over 70 % of an account's content above 80 %
     /// similarity marks it low quality.
-    DuplicateShare, Medium, 30, {
+    DuplicateShare, enabled = true, Medium, 30, {
         /// Fires above this share of near-duplicate messages. Default 0.70.
         share: f64 = 0.70,
         /// Over this many days. Default 30.
@@ -229,25 +294,25 @@ context_rule!(
         min_messages: u32 = 5,
     }
 );
-context_rule!(
+rule_settings!(
     /// `fatigue`: seed 000 — patience threshold 2.8; 57 % block at the third identical ad.
-    Fatigue, High, 35, {
+    Fatigue, enabled = true, High, 35, {
         /// Fires when mean exposures per recipient, counting this send, exceed this. Default 2.8.
         mean_exposures: f64 = 2.8,
         /// Exposures counted over this many days. Default 30.
         window_days: u32 = 30,
     }
 );
-context_rule!(
+rule_settings!(
     /// `daily_volume`: seed 000 — above 50 ads a day, a 70 % higher ban rate.
-    DailyVolume, High, 40, {
+    DailyVolume, enabled = true, High, 40, {
         /// Fires when the account's ads in the trailing 24 h, counting this one, exceed this. Default 50.
         max_ads: u32 = 50,
     }
 );
-context_rule!(
+rule_settings!(
     /// `content_mix`: seed 000's 7-2-1 rule (7 useful, 2 offers, 1 ad).
-    ContentMix, Medium, 25, {
+    ContentMix, enabled = true, Medium, 25, {
         /// Over this many days. Default 7.
         window_days: u32 = 7,
         /// Fires when hard ads exceed this share. Default 0.10.
@@ -258,241 +323,38 @@ context_rule!(
         min_messages: u32 = 10,
     }
 );
-context_rule!(
+rule_settings!(
     /// `link_streak`: seed 003 — daily links to a large audience for a week raise spam risk by 70 %.
-    LinkStreak, Medium, 30, {
+    LinkStreak, enabled = true, Medium, 30, {
         /// Consecutive days with links, counting today. Default 7.
         days: u32 = 7,
         /// A day counts when one send with links reached at least this many recipients. Default 100.
         min_recipients: u32 = 100,
     }
 );
-context_rule!(
+rule_settings!(
     /// `mass_mention_repeat`: @all again in the same group (harassment mechanism).
-    MassMentionRepeat, High, 40, {
+    MassMentionRepeat, enabled = true, High, 40, {
         /// Within this many hours. Default 24.
         window_hours: u32 = 24,
     }
 );
-context_rule!(
+rule_settings!(
     /// `off_topic`: seed 000 — below 30 % relevance, delivery drops 42 % or is blocked.
-    OffTopic, Medium, 30, {
+    OffTopic, enabled = true, Medium, 30, {
         /// Fires below this relevance to the group's topic. Default 0.30.
         min_relevance: f64 = 0.30,
     }
 );
-context_rule!(
+rule_settings!(
     /// `reported_content`: seed 000 — more than 5 reports restrict the account.
-    ReportedContent, High, 50, {
+    ReportedContent, enabled = true, High, 50, {
         /// Fires when reports on this content or a near-duplicate exceed this. Default 5.
         max_reports: u32 = 5,
         /// Reports counted over this many days. Default 30.
         window_days: u32 = 30,
     }
 );
-
-/// A rule with no settings beyond on/off, severity and points.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Basic {
-    /// Whether the rule runs.
-    pub enabled: bool,
-    /// Severity of its findings.
-    pub severity: Severity,
-    /// Risk points (0–100) of one finding.
-    pub points: u8,
-}
-
-impl Default for Basic {
-    /// `invalid_link`: high, 40 points (invalid links raise churn by 25 %).
-    fn default() -> Basic {
-        Basic {
-            enabled: true,
-            severity: Severity::High,
-            points: 40,
-        }
-    }
-}
-
-/// `bait_word` settings.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct BaitWord {
-    /// Whether the rule runs.
-    pub enabled: bool,
-    /// Severity of its findings.
-    pub severity: Severity,
-    /// Risk points of one bait phrase. Default 35 (bait words raise complaints by 45 %).
-    pub points: u8,
-    /// Built-in categories to use: `free-gift`, `prize`, `guarantee`,
-    /// `false-urgency`, `click-bait` (default: all).
-    pub categories: Vec<String>,
-    /// Extra bait phrases per language (category `custom`).
-    pub phrases: Phrases,
-}
-
-impl Default for BaitWord {
-    fn default() -> BaitWord {
-        BaitWord {
-            enabled: true,
-            severity: Severity::High,
-            points: 35,
-            categories: [
-                "free-gift",
-                "prize",
-                "guarantee",
-                "false-urgency",
-                "click-bait",
-            ]
-            .map(String::from)
-            .to_vec(),
-            phrases: Phrases::new(),
-        }
-    }
-}
-
-/// `missing_ad_label` settings.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct MissingAdLabel {
-    /// Whether the rule runs.
-    pub enabled: bool,
-    /// Severity of its findings.
-    pub severity: Severity,
-    /// Risk points. Default 30 (unlabelled ads raise violations by 30 %).
-    pub points: u8,
-    /// Extra disclosure labels per language.
-    pub labels: Phrases,
-}
-
-impl Default for MissingAdLabel {
-    fn default() -> MissingAdLabel {
-        MissingAdLabel {
-            enabled: true,
-            severity: Severity::Medium,
-            points: 30,
-            labels: Phrases::new(),
-        }
-    }
-}
-
-/// `mass_mention` settings.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct MassMention {
-    /// Whether the rule runs.
-    pub enabled: bool,
-    /// Severity of its findings.
-    pub severity: Severity,
-    /// Risk points. Default 40 (@all triggers the harassment mechanism).
-    pub points: u8,
-    /// More individual @mentions than this in one message fire the rule. Default 10.
-    pub max_mentions: usize,
-    /// Extra words that address the whole group after `@`.
-    pub keywords: Vec<String>,
-}
-
-impl Default for MassMention {
-    fn default() -> MassMention {
-        MassMention {
-            enabled: true,
-            severity: Severity::High,
-            points: 40,
-            max_mentions: 10,
-            keywords: Vec::new(),
-        }
-    }
-}
-
-/// `risky_link` settings.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct RiskyLink {
-    /// Whether the rule runs.
-    pub enabled: bool,
-    /// Severity of its findings.
-    pub severity: Severity,
-    /// Risk points. Default 25.
-    pub points: u8,
-    /// Extra URL-shortener domains.
-    pub shorteners: Vec<String>,
-}
-
-impl Default for RiskyLink {
-    fn default() -> RiskyLink {
-        RiskyLink {
-            enabled: true,
-            severity: Severity::Medium,
-            points: 25,
-            shorteners: Vec::new(),
-        }
-    }
-}
-
-/// `pii_exposure` settings.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct PiiExposure {
-    /// Whether the rule runs.
-    pub enabled: bool,
-    /// Severity of its findings.
-    pub severity: Severity,
-    /// Risk points. Default 50 (seed 000: a fine of 1.8 % of revenue).
-    pub points: u8,
-    /// Countries (ISO 3166 alpha-2) whose national phone formats are recognised;
-    /// international numbers (`+…`, `00…`) are recognised everywhere.
-    pub regions: Vec<String>,
-    /// Report phone numbers.
-    pub phone: bool,
-    /// Report e-mail addresses.
-    pub email: bool,
-    /// Report payment card numbers.
-    pub payment_card: bool,
-    /// Report a person named next to a sensitive attribute (skin type, health, …).
-    pub sensitive: bool,
-}
-
-impl Default for PiiExposure {
-    fn default() -> PiiExposure {
-        PiiExposure {
-            enabled: true,
-            severity: Severity::High,
-            points: 50,
-            regions: ["DE", "FR", "KR", "CN", "GB", "ES", "BR", "ID", "US"]
-                .map(String::from)
-                .to_vec(),
-            phone: true,
-            email: true,
-            payment_card: true,
-            sensitive: true,
-        }
-    }
-}
-
-/// `missing_opt_out` settings.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct MissingOptOut {
-    /// Whether the rule runs. Off in the built-in policy, on in [`Policy::strict`].
-    pub enabled: bool,
-    /// Severity of its findings.
-    pub severity: Severity,
-    /// Risk points. Default 20.
-    pub points: u8,
-    /// Extra opt-out instructions per language.
-    pub phrases: Phrases,
-}
-
-impl Default for MissingOptOut {
-    fn default() -> MissingOptOut {
-        MissingOptOut {
-            enabled: false,
-            severity: Severity::Medium,
-            points: 20,
-            phrases: Phrases::new(),
-        }
-    }
-}
 
 impl Policy {
     /// The built-in policy with `missing_opt_out` switched on (seed 004: an easy

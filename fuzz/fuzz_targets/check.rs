@@ -23,22 +23,28 @@ fn engines() -> &'static (Engine, Engine) {
     ENGINES.get_or_init(|| (Engine::default(), Engine::new(Policy::strict()).unwrap()))
 }
 
+/// The message of `text` with the input's context.
+fn message<'a>(input: &'a Input, kind: Option<Kind>, text: &'a str) -> Message<'a> {
+    let mut message = Message::new(text)
+        .recipients(&input.recipients)
+        .dead_links(&input.dead_links);
+    if let Some(kind) = kind {
+        message = message.kind(kind);
+    }
+    if let Some(group) = &input.group {
+        message = message.group(group);
+    }
+    message
+}
+
 fuzz_target!(|input: Input| {
     let (default, strict) = engines();
     let engine = if input.strict { strict } else { default };
     let kind = input.kind.map(|k| [Kind::Useful, Kind::Offer, Kind::Ad][usize::from(k % 3)]);
+    let message = |text| message(&input, kind, text);
     let mut first = Vec::new();
     for text in &input.texts {
-        let mut message = Message::new(text)
-            .recipients(&input.recipients)
-            .dead_links(&input.dead_links);
-        if let Some(kind) = kind {
-            message = message.kind(kind);
-        }
-        if let Some(group) = &input.group {
-            message = message.group(group);
-        }
-        let report = engine.check(&message).unwrap();
+        let report = engine.check(&message(text)).unwrap();
         for finding in &report.findings {
             if let Some(span) = finding.span {
                 assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end));
@@ -49,15 +55,6 @@ fuzz_target!(|input: Input| {
     }
     // Differential: the same messages again, in reverse order, give the same reports.
     for (text, expected) in input.texts.iter().zip(&first).rev() {
-        let mut message = Message::new(text)
-            .recipients(&input.recipients)
-            .dead_links(&input.dead_links);
-        if let Some(kind) = kind {
-            message = message.kind(kind);
-        }
-        if let Some(group) = &input.group {
-            message = message.group(group);
-        }
-        assert_eq!(&engine.check(&message).unwrap(), expected);
+        assert_eq!(&engine.check(&message(text)).unwrap(), expected);
     }
 });

@@ -137,6 +137,28 @@ struct OwnedMessage {
 }
 
 impl OwnedMessage {
+    /// Converts the Python arguments every message has; the rest start empty.
+    fn new(
+        text: String,
+        account: Option<String>,
+        group: Option<String>,
+        recipients: Option<Vec<String>>,
+        at: Option<&Bound<'_, PyAny>>,
+        kind: Option<&str>,
+    ) -> PyResult<OwnedMessage> {
+        Ok(OwnedMessage {
+            text,
+            account,
+            group,
+            recipients: recipients.unwrap_or_default(),
+            at: at.map(timestamp).transpose()?,
+            kind: kind.map(str::parse).transpose().map_err(to_py)?,
+            dead_links: Vec::new(),
+            history: None,
+            topic: None,
+        })
+    }
+
     fn message(&self) -> sendlint::Message<'_> {
         let mut message = sendlint::Message::new(&self.text)
             .recipients(&self.recipients)
@@ -228,15 +250,10 @@ impl Engine {
         topic: Option<&Bound<'_, Topic>>,
     ) -> PyResult<Report> {
         let message = OwnedMessage {
-            text,
-            account,
-            group,
-            recipients: recipients.unwrap_or_default(),
-            at: at.map(timestamp).transpose()?,
-            kind: kind.map(str::parse).transpose().map_err(to_py)?,
             dead_links: dead_links.unwrap_or_default(),
             history: history.map(|h| h.get().0.clone()),
             topic: topic.map(|t| t.get().0.clone()),
+            ..OwnedMessage::new(text, account, group, recipients, at, kind)?
         };
         let report = py
             .detach(|| self.engine.check(&message.message()))
@@ -321,17 +338,7 @@ impl History {
         kind: Option<&str>,
         engine: Option<&Bound<'_, Engine>>,
     ) -> PyResult<()> {
-        let message = OwnedMessage {
-            text,
-            account,
-            group,
-            recipients: recipients.unwrap_or_default(),
-            at: at.map(timestamp).transpose()?,
-            kind: kind.map(str::parse).transpose().map_err(to_py)?,
-            dead_links: Vec::new(),
-            history: None,
-            topic: None,
-        };
+        let message = OwnedMessage::new(text, account, group, recipients, at, kind)?;
         let engine = engine.map_or_else(|| default_engine().clone(), |e| e.get().engine.clone());
         py.detach(|| engine.record(&self.0, &message.message()))
             .map_err(to_py)
