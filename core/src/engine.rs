@@ -160,7 +160,7 @@ impl Engine {
     pub fn check(&self, message: &Message<'_>) -> Result<Report, Error> {
         let compiled = &*self.inner;
         self.check_length(message.text)?;
-        let context = Context::new(compiled, message);
+        let context = Context::new(compiled, message, false);
         let findings = rules::run(&context);
         let risk = report::combine(findings.iter().map(|f| f.points));
         Ok(Report {
@@ -205,7 +205,7 @@ impl Engine {
         let mut plain = message.clone();
         plain.history = None;
         plain.topic = None;
-        let context = Context::new(compiled, &plain);
+        let context = Context::new(compiled, &plain, true);
         let mass_mention = !rules::mass_mention::find(&context).whole_group.is_empty();
         let at = message.unix_time();
         let rules = &compiled.policy.rules;

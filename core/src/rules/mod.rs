@@ -45,7 +45,7 @@ pub(crate) struct Context<'e, 'm> {
     pub(crate) cues: Cues,
     pub(crate) kind: Kind,
     pub(crate) kind_source: KindSource,
-    /// SimHash of the folded text.
+    /// SimHash of the folded text (0 when neither a history nor recording needs it).
     pub(crate) simhash: u64,
     /// What the account sent before, when the message carries a history.
     pub(crate) past: Option<Past<'m>>,
@@ -75,7 +75,11 @@ impl Past<'_> {
 }
 
 impl<'e, 'm> Context<'e, 'm> {
-    pub(crate) fn new(engine: &'e Compiled, message: &'m Message<'m>) -> Context<'e, 'm> {
+    pub(crate) fn new(
+        engine: &'e Compiled,
+        message: &'m Message<'m>,
+        for_record: bool,
+    ) -> Context<'e, 'm> {
         let text = message.text;
         let folded = engine.folder.fold(text);
         // (`folded` is dropped at the end of this function: rules read hits and links.)
@@ -86,7 +90,13 @@ impl<'e, 'm> Context<'e, 'm> {
         drop_contained(&mut hits);
         let links = links::find(text);
         let cues = classify::cues(engine, text, &hits, &links);
-        let simhash = crate::simhash::simhash(&folded.text);
+        // Only history rules and recording read the SimHash; it costs about a
+        // microsecond, so a check without history skips it.
+        let simhash = if message.history.is_some() || for_record {
+            crate::simhash::simhash(&folded.text)
+        } else {
+            0
+        };
         let past = message.history.map(|history| {
             let store = history.read();
             Past {
