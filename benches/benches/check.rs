@@ -3,7 +3,7 @@
 //! ```text
 //! cargo bench -p sendlint-benches --bench check
 //! ```
-//! Uses the UCI SMS Spam Collection from `../shared/data/` (or `$SENDLINT_SMS`)
+//! Uses the UCI SMS Spam Collection from `data/` (or `$SENDLINT_SMS`)
 //! and the multilingual `examples/campaign.jsonl`.
 
 use std::hint::black_box;
@@ -19,7 +19,7 @@ fn workspace() -> PathBuf {
 fn sms_texts() -> Vec<String> {
     let path = std::env::var_os("SENDLINT_SMS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join("../shared/data/sms_spam_collection.tsv"));
+        .unwrap_or_else(|| workspace().join("data/sms_spam_collection.tsv"));
     let data = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("read {}: {e} (set SENDLINT_SMS)", path.display()));
     data.lines()

@@ -1,8 +1,8 @@
 //! Measures how the built-in policy separates spam from ordinary messages on the
-//! UCI SMS Spam Collection (`shared/data/sms_spam_collection.tsv`).
+//! UCI SMS Spam Collection (`data/sms_spam_collection.tsv`).
 //!
 //! ```text
-//! cargo run --release -p sendlint --example evaluate -- ../shared/data/sms_spam_collection.tsv
+//! cargo run --release -p sendlint --example evaluate -- data/sms_spam_collection.tsv
 //! ```
 //! Prints, for spam and ham, the share with a verdict other than `allow` and how
 //! often each rule fired. Add `--show ham:RULE` to list the ham messages a rule
@@ -16,7 +16,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let path = args
         .next()
-        .unwrap_or_else(|| "../shared/data/sms_spam_collection.tsv".to_owned());
+        .unwrap_or_else(|| "data/sms_spam_collection.tsv".to_owned());
     let show = match (args.next().as_deref(), args.next()) {
         (Some("--show"), Some(what)) => Some(what),
         _ => None,

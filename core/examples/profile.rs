@@ -1,7 +1,7 @@
 //! Checks the SMS corpus repeatedly, for profilers (`perf record`, callgrind).
 //!
 //! ```text
-//! cargo run --release -p sendlint --example profile -- ../shared/data/sms_spam_collection.tsv 20 [policy.toml]
+//! cargo run --release -p sendlint --example profile -- data/sms_spam_collection.tsv 20 [policy.toml]
 //! ```
 fn main() {
     let mut args = std::env::args().skip(1);

@@ -11,8 +11,9 @@ use crate::lexicon::{Lexicons, Phrase, PhraseList};
 use crate::matcher::Matcher;
 use crate::message::Message;
 use crate::policy::{Phrases, Policy};
-use crate::report::{self, Report};
+use crate::report::{Report, REPORT_SCHEMA_VERSION};
 use crate::rules::{self, Context};
+use crate::score;
 use crate::text::Folder;
 
 /// Checks messages against a policy. Build it once (it compiles every phrase list
@@ -162,10 +163,11 @@ impl Engine {
         self.check_length(message.text)?;
         let context = Context::new(compiled, message, false);
         let findings = rules::run(&context);
-        let risk = report::combine(findings.iter().map(|f| f.points));
+        let risk = score::combine(findings.iter().map(|f| f.points));
         Ok(Report {
+            schema_version: REPORT_SCHEMA_VERSION,
             risk,
-            verdict: report::verdict(risk, &compiled.policy.verdict),
+            verdict: score::verdict(risk, &compiled.policy.verdict),
             kind: context.kind,
             kind_source: context.kind_source,
             cues: context.cues(),

@@ -54,6 +54,7 @@ mod message;
 pub mod policy;
 mod report;
 mod rules;
+mod score;
 mod simhash;
 mod text;
 mod topic;
@@ -63,7 +64,9 @@ pub use error::{Error, PolicyError};
 pub use history::History;
 pub use message::Message;
 pub use policy::Policy;
-pub use report::{Cue, Finding, Kind, KindSource, Report, RuleId, Severity, Span, Verdict};
+pub use report::{
+    Cue, Finding, Kind, KindSource, Report, RuleId, Severity, Span, Verdict, REPORT_SCHEMA_VERSION,
+};
 pub use simhash::similarity;
 pub use topic::Topic;
 

@@ -1,12 +1,17 @@
-//! Findings, the report and how findings combine into one risk.
+//! Findings and the report.
 //!
-//! The serde shape of [`Report`] is a public contract (see the README, "Report JSON").
+//! The serde shape of [`Report`] is a public contract (see the README, "Report JSON"),
+//! versioned by [`REPORT_SCHEMA_VERSION`]. Every public struct and enum here is
+//! `#[non_exhaustive]`, so adding a field or a variant is not a breaking change.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::policy::Thresholds;
+/// The version of the report's JSON shape, written as its `schema_version`. It
+/// changes only when a field changes meaning or goes away; new fields and rule ids
+/// keep it.
+pub const REPORT_SCHEMA_VERSION: u32 = 1;
 
 /// A rule's public id: the same string in Rust, Python, C and JSON.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -105,6 +110,7 @@ impl fmt::Display for RuleId {
 /// How serious a finding is (for display and triage; risk comes from points).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Severity {
     /// Worth a look.
     Low,
@@ -117,6 +123,7 @@ pub enum Severity {
 /// What the report recommends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Verdict {
     /// Send.
     Allow,
@@ -124,6 +131,17 @@ pub enum Verdict {
     Review,
     /// Do not send.
     Block,
+}
+
+impl Severity {
+    /// The severity string: `"low"`, `"medium"` or `"high"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+        }
+    }
 }
 
 impl Verdict {
@@ -141,6 +159,7 @@ impl Verdict {
 /// coupon, price reminder) or a hard-selling ad.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Kind {
     /// Content with value of its own.
     Useful,
@@ -184,6 +203,7 @@ impl std::str::FromStr for Kind {
 /// Where in the original text a finding or cue is: UTF-8 byte offsets and
 /// Unicode scalar (Python string) indices of the same range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Span {
     /// First byte.
     pub start: usize,
@@ -197,6 +217,7 @@ pub struct Span {
 
 /// One problem found in a message.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Finding {
     /// Which rule.
     pub rule: RuleId,
@@ -219,6 +240,7 @@ pub struct Finding {
 
 /// Something that decided the message's kind.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Cue {
     /// `call_to_action`, `discount`, `coupon`, `price` or `shop_link`.
     pub cue: String,
@@ -230,7 +252,11 @@ pub struct Cue {
 
 /// The result of checking one message.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Report {
+    /// The version of this shape, [`REPORT_SCHEMA_VERSION`].
+    #[serde(default = "report_schema_version")]
+    pub schema_version: u32,
     /// Combined risk, 0–100.
     pub risk: u8,
     /// The verdict for `risk` under the policy's thresholds.
@@ -248,11 +274,16 @@ pub struct Report {
 /// Where a report's kind came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum KindSource {
     /// The caller said so.
     Given,
     /// Classified from the text's cues.
     Classified,
+}
+
+fn report_schema_version() -> u32 {
+    REPORT_SCHEMA_VERSION
 }
 
 impl Report {
@@ -267,48 +298,9 @@ impl Report {
     }
 }
 
-/// Combines finding points into one risk: `100 × (1 − Π(1 − pᵢ/100))`.
-///
-/// Each finding removes a share of the remaining "safety", so the risk never
-/// exceeds 100 and adding a finding never lowers it.
-pub(crate) fn combine(points: impl IntoIterator<Item = u8>) -> u8 {
-    let safe: f64 = points
-        .into_iter()
-        .map(|p| 1.0 - f64::from(p.min(100)) / 100.0)
-        .product();
-    ((1.0 - safe) * 100.0).round().clamp(0.0, 100.0) as u8
-}
-
-/// The verdict for `risk`.
-pub(crate) fn verdict(risk: u8, thresholds: &Thresholds) -> Verdict {
-    if risk >= thresholds.block {
-        Verdict::Block
-    } else if risk >= thresholds.review {
-        Verdict::Review
-    } else {
-        Verdict::Allow
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn combination_is_bounded_and_monotone() {
-        assert_eq!(combine([]), 0);
-        assert_eq!(combine([35]), 35);
-        assert_eq!(combine([35, 30]), 55);
-        assert_eq!(combine([100, 5]), 100);
-        let mut points = Vec::new();
-        let mut last = 0;
-        for p in [0, 1, 35, 100, 0, 50] {
-            points.push(p);
-            let risk = combine(points.iter().copied());
-            assert!(risk >= last);
-            last = risk;
-        }
-    }
 
     #[test]
     fn rule_ids_serialise_as_their_public_strings() {

@@ -112,8 +112,17 @@ fn report_json_shape_is_stable() {
         .collect();
     assert_eq!(
         keys,
-        ["cues", "findings", "kind", "kind_source", "risk", "verdict"]
+        [
+            "cues",
+            "findings",
+            "kind",
+            "kind_source",
+            "risk",
+            "schema_version",
+            "verdict"
+        ]
     );
+    assert_eq!(json["schema_version"], sendlint::REPORT_SCHEMA_VERSION);
     assert_eq!(json["kind"], "ad");
     assert_eq!(json["kind_source"], "given");
     let finding = &json["findings"][0];

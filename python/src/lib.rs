@@ -438,11 +438,7 @@ impl Finding {
     /// `"low"`, `"medium"` or `"high"`.
     #[getter]
     fn severity(&self) -> &'static str {
-        match self.finding.severity {
-            sendlint::Severity::Low => "low",
-            sendlint::Severity::Medium => "medium",
-            sendlint::Severity::High => "high",
-        }
+        self.finding.severity.as_str()
     }
 
     /// Risk points of this finding.
