@@ -66,6 +66,14 @@ impl Case {
             message = message.group(group);
         }
         let report = engine.check(&message).unwrap();
+        let enabled = enabled_rules(engine.policy());
+        for rule in self.expect.iter().chain(&self.forbid) {
+            assert!(
+                enabled.contains(rule.as_str()),
+                "{}: names {rule}, which this case's policy never runs",
+                self.name
+            );
+        }
         let fired: BTreeSet<&str> = report.findings.iter().map(|f| f.rule.as_str()).collect();
         let mut failures = Vec::new();
         for rule in &self.expect {
@@ -95,13 +103,18 @@ impl Case {
             }
         }
         for finding in &report.findings {
-            if let Some(span) = finding.span {
-                assert_eq!(
+            match finding.span {
+                Some(span) => assert_eq!(
                     finding.matched.as_deref(),
                     self.text.get(span.start..span.end),
                     "{}: span and matched text disagree",
                     self.name
-                );
+                ),
+                None => assert_eq!(
+                    finding.matched, None,
+                    "{}: matched text without a span",
+                    self.name
+                ),
             }
         }
         if !failures.is_empty() {
@@ -118,6 +131,26 @@ impl Case {
         }
         failures
     }
+}
+
+/// The message rules the policy runs. (Context rules never fire here: the cases
+/// carry no history.)
+fn enabled_rules(policy: &Policy) -> BTreeSet<String> {
+    const MESSAGE_RULES: [&str; 7] = [
+        "bait_word",
+        "missing_ad_label",
+        "mass_mention",
+        "invalid_link",
+        "risky_link",
+        "pii_exposure",
+        "missing_opt_out",
+    ];
+    let policy: serde_json::Value = serde_json::from_str(&policy.to_json()).unwrap();
+    MESSAGE_RULES
+        .iter()
+        .filter(|rule| policy["rules"][**rule]["enabled"] == serde_json::Value::Bool(true))
+        .map(|rule| (*rule).to_owned())
+        .collect()
 }
 
 #[test]

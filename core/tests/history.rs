@@ -475,16 +475,17 @@ fn simhash_separates_strangers_from_light_edits() {
     let p99 = unrelated[unrelated.len() * 99 / 100];
     assert!(median < 0.65 && p99 < 0.8, "median {median}, p99 {p99}");
     assert!(edit_pair > 0.8, "{edit_pair}");
-    for text in &texts {
+    // Light edits of messages over 60 bytes stay near-duplicates.
+    let long: Vec<&String> = texts.iter().filter(|t| t.len() > 60).collect();
+    assert!(long.len() >= 20, "only {} long texts", long.len());
+    for text in long {
         for edit in [
             text.replace(" und ", " & "),
             format!("{text}!!"),
             text.replacen(' ', " neu ", 1),
         ] {
             let similar = sendlint::similarity(engine.simhash(text), engine.simhash(&edit));
-            if text.len() > 60 {
-                assert!(similar > 0.8, "{similar}: {text:?} -> {edit:?}");
-            }
+            assert!(similar > 0.8, "{similar}: {text:?} -> {edit:?}");
         }
     }
 }
