@@ -5,6 +5,11 @@
 //! ```
 //! Uses the UCI SMS Spam Collection from `data/` (or `$SENDLINT_SMS`)
 //! and the multilingual `examples/campaign.jsonl`.
+//!
+//! `baseline/bare_scan_500_keywords` is the floor we compare against: one
+//! Aho-Corasick scan of 500 phrases from our lexicons over the same SMS, nothing
+//! else. `check/sms_corpus_cold` runs the corpus on a fresh thread each time, so
+//! the per-thread phone memo starts empty; `check/sms_corpus` is warm.
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -39,9 +44,83 @@ fn campaign_texts() -> Vec<String> {
         .collect()
 }
 
+/// 500 phrases of the built-in lexicons (bait words, labels, cues, …), as a bare
+/// keyword scanner a team would start from would hold them.
+fn lexicon_keywords(count: usize) -> Vec<String> {
+    fn walk(dir: &std::path::Path, files: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, files);
+            } else if path.extension().is_some_and(|e| e == "txt") {
+                files.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&workspace().join("core/lexicons"), &mut files);
+    files.retain(|f| {
+        !f.components()
+            .any(|c| c.as_os_str() == "stopwords" || c.as_os_str() == "homoglyphs.txt")
+    });
+    files.sort();
+    let mut keywords: Vec<String> = files
+        .iter()
+        .flat_map(|f| {
+            std::fs::read_to_string(f)
+                .unwrap()
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && *l != "#" && !l.starts_with("# "))
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    keywords.sort();
+    keywords.dedup();
+    let stride = (keywords.len() / count).max(1);
+    keywords.into_iter().step_by(stride).take(count).collect()
+}
+
+fn bench_baseline(c: &mut Criterion) {
+    let texts = sms_texts();
+    let keywords = lexicon_keywords(500);
+    assert_eq!(keywords.len(), 500);
+    let scanner = aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(&keywords)
+        .unwrap();
+    let mut group = c.benchmark_group("baseline");
+    group.throughput(Throughput::Elements(texts.len() as u64));
+    group.bench_function(
+        format!("bare_scan_500_keywords/{}_messages", texts.len()),
+        |b| {
+            b.iter(|| {
+                for text in &texts {
+                    black_box(scanner.find_iter(black_box(text.as_str())).count());
+                }
+            })
+        },
+    );
+    group.finish();
+}
+
 fn bench_check(c: &mut Criterion) {
     let engine = Engine::default();
     let mut group = c.benchmark_group("check");
+    let sms = sms_texts();
+    group.throughput(Throughput::Elements(sms.len() as u64));
+    group.bench_function(format!("sms_corpus_cold/{}_messages", sms.len()), |b| {
+        b.iter(|| {
+            std::thread::scope(|scope| {
+                scope.spawn(|| {
+                    for text in &sms {
+                        black_box(engine.check(&Message::new(black_box(text))).unwrap());
+                    }
+                });
+            })
+        })
+    });
     for (name, texts) in [
         ("sms_corpus", sms_texts()),
         ("campaign_multilingual", campaign_texts()),
@@ -79,5 +158,5 @@ fn bench_build(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench_check, bench_build);
+criterion_group!(benches, bench_baseline, bench_check, bench_build);
 criterion_main!(benches);
