@@ -1,0 +1,100 @@
+//! `History`: what accounts already sent, the memory behind the context rules.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use pyo3::prelude::*;
+
+use crate::engine::{default_engine, Engine};
+use crate::errors::{to_py, HistoryError};
+use crate::message::{timestamp, OwnedMessage};
+
+/// What accounts already sent: the memory behind the context rules.
+#[pyclass(frozen, module = "sendlint._sendlint")]
+pub(crate) struct History(pub(crate) Arc<sendlint::History>);
+
+#[pymethods]
+impl History {
+    /// `History()` is empty; `History(json)` reads a saved history's JSON.
+    #[new]
+    #[pyo3(signature = (json=None))]
+    fn new(json: Option<&str>) -> PyResult<History> {
+        match json {
+            None => Ok(History(Arc::new(sendlint::History::new()))),
+            Some(json) => sendlint::History::from_json(json)
+                .map(|h| History(Arc::new(h)))
+                .map_err(HistoryError::new_err),
+        }
+    }
+
+    /// Reads a history file written by `save`.
+    #[staticmethod]
+    fn load(py: Python<'_>, path: PathBuf) -> PyResult<History> {
+        py.detach(|| sendlint::History::load(path))
+            .map(|h| History(Arc::new(h)))
+            .map_err(to_py)
+    }
+
+    /// Writes the history atomically (write, then rename).
+    fn save(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        py.detach(|| self.0.save(path)).map_err(to_py)
+    }
+
+    /// Records a send once it really went out.
+    #[pyo3(signature = (text, *, account=None, group=None, recipients=None, at=None, kind=None, engine=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &self,
+        py: Python<'_>,
+        text: String,
+        account: Option<String>,
+        group: Option<String>,
+        recipients: Option<Vec<String>>,
+        at: Option<&Bound<'_, PyAny>>,
+        kind: Option<&str>,
+        engine: Option<&Bound<'_, Engine>>,
+    ) -> PyResult<()> {
+        let message = OwnedMessage::new(text, account, group, recipients, at, kind)?;
+        let engine = engine.map_or_else(|| default_engine().clone(), |e| e.get().engine.clone());
+        py.detach(|| engine.record(&self.0, &message.message()))
+            .map_err(to_py)
+    }
+
+    /// Records one user report against the text's content (`reported_content`).
+    #[pyo3(signature = (text, *, at=None, engine=None))]
+    fn report(
+        &self,
+        text: String,
+        at: Option<&Bound<'_, PyAny>>,
+        engine: Option<&Bound<'_, Engine>>,
+    ) -> PyResult<()> {
+        let mut message = sendlint::Message::new(&text);
+        if let Some(at) = at.map(timestamp).transpose()? {
+            message = message.at(at);
+        }
+        let engine = engine.map_or_else(|| default_engine().clone(), |e| e.get().engine.clone());
+        engine.record_report(&self.0, &message).map_err(to_py)
+    }
+
+    /// The history as JSON.
+    fn to_json(&self) -> String {
+        self.0.to_json()
+    }
+
+    fn __len__(&self) -> usize {
+        self.0.len()
+    }
+
+    fn __reduce__(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, (String,))> {
+        let class = py.get_type::<History>().into_any().unbind();
+        Ok((class, (self.0.to_json(),)))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "History(sends={}, reports={})",
+            self.0.len(),
+            self.0.reports()
+        )
+    }
+}

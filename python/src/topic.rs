@@ -1,0 +1,39 @@
+//! `Topic`: what a group talks about, for `off_topic`.
+
+use std::sync::Arc;
+
+use pyo3::prelude::*;
+
+/// What a group talks about, for `off_topic`.
+#[pyclass(frozen, module = "sendlint._sendlint")]
+pub(crate) struct Topic(pub(crate) Arc<sendlint::Topic>);
+
+#[pymethods]
+impl Topic {
+    /// The topic of a group, from its recent messages.
+    #[staticmethod]
+    fn from_texts(texts: Vec<String>) -> Topic {
+        Topic(Arc::new(sendlint::Topic::from_texts(texts)))
+    }
+
+    /// The topic given by a few keywords.
+    #[staticmethod]
+    fn from_keywords(keywords: Vec<String>) -> Topic {
+        Topic(Arc::new(sendlint::Topic::from_keywords(keywords)))
+    }
+
+    /// Share of the text's content words that the topic uses, in [0, 1].
+    fn relevance(&self, text: &str) -> f64 {
+        self.0.relevance(text)
+    }
+
+    /// The topic's most frequent content words.
+    #[pyo3(signature = (n=10))]
+    fn keywords(&self, n: usize) -> Vec<String> {
+        self.0.keywords(n)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Topic(keywords={:?})", self.0.keywords(5))
+    }
+}
