@@ -5,6 +5,11 @@
 //! A policy file is TOML or JSON with `schema_version = 1`; every key is optional
 //! except the version, unknown keys are errors, and errors name the file, line and
 //! column. `examples/policy.toml` shows every knob.
+//!
+//! Every time window is half-open: a window of `w` before a send at `t` holds
+//! what was sent after `t - w` and up to `t`, so a send exactly `w` earlier is
+//! outside (a repeat exactly 48 h later passes `near_duplicate`). Calendar days
+//! (`link_streak`) are days in the policy's [`time_zone`](Policy::time_zone).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -320,7 +325,8 @@ rule_settings!(
     NearDuplicate, enabled = true, Medium, 30, {
         /// Fires above this SimHash similarity (1 − Hamming/64). Default 0.80.
         similarity: f64 = 0.80,
-        /// Looks back this many hours. Default 48.
+        /// Looks back this many hours; a message sent exactly this long ago is
+        /// outside (seed 000: "at least 48 h apart"). Default 48.
         window_hours: u32 = 48,
     }
 );
@@ -330,7 +336,7 @@ rule_settings!(
     DuplicateShare, enabled = true, Medium, 30, {
         /// Fires above this share of near-duplicate messages. Default 0.70.
         share: f64 = 0.70,
-        /// Over this many days. Default 30.
+        /// Over this many days (a message exactly this old is outside). Default 30.
         window_days: u32 = 30,
         /// Needs at least this many messages (with this one) to judge. Default 5.
         min_messages: u32 = 5,
@@ -341,7 +347,7 @@ rule_settings!(
     Fatigue, enabled = true, High, 35, {
         /// Fires when mean exposures per recipient, counting this send, exceed this. Default 2.8.
         mean_exposures: f64 = 2.8,
-        /// Exposures counted over this many days. Default 30.
+        /// Exposures counted over this many days (one exactly this old is outside). Default 30.
         window_days: u32 = 30,
     }
 );
@@ -359,7 +365,7 @@ rule_settings!(
 rule_settings!(
     /// `content_mix`: seed 000's 7-2-1 rule (7 useful, 2 offers, 1 ad).
     ContentMix, enabled = true, Medium, 25, {
-        /// Over this many days. Default 7.
+        /// Over this many days (a message exactly this old is outside). Default 7.
         window_days: u32 = 7,
         /// Fires when hard ads exceed this share. Default 0.10.
         max_ad_share: f64 = 0.10,
@@ -372,7 +378,8 @@ rule_settings!(
 rule_settings!(
     /// `link_streak`: seed 003 — daily links to a large audience for a week raise spam risk by 70 %.
     LinkStreak, enabled = true, Medium, 30, {
-        /// Consecutive days with links, counting today. Default 7.
+        /// Consecutive calendar days (in the policy's `time_zone`) with links,
+        /// counting today. Default 7.
         days: u32 = 7,
         /// A day counts when one send with links reached at least this many recipients. Default 100.
         min_recipients: u32 = 100,
@@ -381,7 +388,7 @@ rule_settings!(
 rule_settings!(
     /// `mass_mention_repeat`: @all again in the same group (harassment mechanism).
     MassMentionRepeat, enabled = true, High, 40, {
-        /// Within this many hours. Default 24.
+        /// Within this many hours (an @all exactly this long ago is outside). Default 24.
         window_hours: u32 = 24,
     }
 );
@@ -397,7 +404,7 @@ rule_settings!(
     ReportedContent, enabled = true, High, 50, {
         /// Fires when reports on this content or a near-duplicate exceed this. Default 5.
         max_reports: u32 = 5,
-        /// Reports counted over this many days. Default 30.
+        /// Reports counted over this many days (one exactly this old is outside). Default 30.
         window_days: u32 = 30,
     }
 );
