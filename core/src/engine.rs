@@ -54,6 +54,8 @@ pub(crate) struct Compiled {
     pub(crate) allowed_domains: Vec<String>,
     /// Regions whose national phone formats are recognised.
     pub(crate) phones: rules::pii_exposure::Regions,
+    /// The policy's time zone, for day boundaries.
+    pub(crate) time_zone: jiff::tz::TimeZone,
 }
 
 impl Default for Engine {
@@ -77,19 +79,6 @@ impl Engine {
     pub fn new(policy: Policy) -> Result<Engine, Error> {
         policy.validate()?;
         let lexicons = Lexicons::builtin();
-        let known = lexicons.bait_categories();
-        if let Some(unknown) = policy
-            .rules
-            .bait_word
-            .categories
-            .iter()
-            .find(|c| !known.contains(&c.as_str()))
-        {
-            return Err(Error::invalid_key(
-                "rules.bait_word.categories",
-                format!("unknown category {unknown:?} (known: {})", known.join(", ")),
-            ));
-        }
         let folder = Folder::new(lexicons.homoglyphs.clone());
         let phrases = phrases(&lexicons, &policy);
         let matcher = Matcher::new(&folder, &phrases);
@@ -127,6 +116,7 @@ impl Engine {
             own_emails: lower(&policy.sender.emails).into_iter().collect(),
             allowed_domains: lower(&policy.sender.allowed_domains),
             phones: rules::pii_exposure::Regions::new(&policy.rules.pii_exposure.regions),
+            time_zone: policy.tz()?,
             folder,
             matcher,
             policy,

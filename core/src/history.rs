@@ -290,13 +290,18 @@ impl Store {
         crate::simhash::keyed(self.key, recipient.trim())
     }
 
-    /// An account's sends at or after `since` (Unix seconds), oldest first.
+    /// An account's sends strictly after `since` (Unix seconds), oldest first.
+    ///
+    /// This is where every window rule gets its half-open window: a rule looking
+    /// back `w` seconds from a send at `t` passes `since = t - w`, so a send made
+    /// exactly `w` earlier is outside (RULES.md, "Windows and times": a repeat
+    /// exactly 48 h later passes `near_duplicate`).
     pub(crate) fn own_since(&self, account: u32, since: i64) -> &[Sent] {
         let sends = &self.accounts[account as usize].sends;
-        &sends[sends.partition_point(|s| s.at < since)..]
+        &sends[sends.partition_point(|s| s.at <= since)..]
     }
 
-    /// Every account's sends at or after `since`, in no particular order.
+    /// Every account's sends strictly after `since`, in no particular order.
     pub(crate) fn all_since(&self, since: i64) -> impl Iterator<Item = &Sent> {
         (0..self.accounts.len() as u32).flat_map(move |a| self.own_since(a, since))
     }

@@ -5,13 +5,21 @@
 //! A policy file is TOML or JSON with `schema_version = 1`; every key is optional
 //! except the version, unknown keys are errors, and errors name the file, line and
 //! column. `examples/policy.toml` shows every knob.
+//!
+//! Every time window is half-open: a window of `w` before a send at `t` holds
+//! what was sent after `t - w` and up to `t`, so a send exactly `w` earlier is
+//! outside (a repeat exactly 48 h later passes `near_duplicate`). Calendar days
+//! (`link_streak`) are days in the policy's [`time_zone`](Policy::time_zone).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
+use jiff::tz::{TimeZone, TimeZoneDatabase};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, PolicyError};
+use crate::lexicon::Lexicons;
 use crate::report::Severity;
 
 /// The policy schema version this build reads and writes.
@@ -26,6 +34,14 @@ pub type Phrases = BTreeMap<String, Vec<String>>;
 pub struct Policy {
     /// Must be [`SCHEMA_VERSION`].
     pub schema_version: u32,
+    /// The IANA time zone (`Europe/Berlin`, `Asia/Seoul`) whose midnights separate
+    /// one day from the next for the day-based rules (`link_streak`): a business
+    /// thinks in its own calendar days, not in UTC's. Default `UTC`. Names are
+    /// looked up in the system's time zone database and, where the system has
+    /// none (containers without `/usr/share/zoneinfo`), in a copy built into
+    /// sendlint; an unknown name is an error naming this key.
+    #[serde(default = "utc")]
+    pub time_zone: String,
     /// Risk thresholds of the verdict.
     #[serde(default)]
     pub verdict: Thresholds,
@@ -62,10 +78,15 @@ impl Default for HistorySettings {
     }
 }
 
+fn utc() -> String {
+    "UTC".to_owned()
+}
+
 impl Default for Policy {
     fn default() -> Policy {
         Policy {
             schema_version: SCHEMA_VERSION,
+            time_zone: utc(),
             verdict: Thresholds::default(),
             sender: Sender::default(),
             limits: Limits::default(),
@@ -109,19 +130,45 @@ pub struct Sender {
     pub emails: Vec<String>,
 }
 
-/// Limits on what one check accepts.
+/// Limits on what one check accepts and on how large the policy may make the
+/// engine. Exceeding one is an error naming the limit, never a silent cut.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Limits {
     /// Longest text, in UTF-8 bytes, that a check accepts. Default 65,536 (chat
     /// messages are far shorter); at most 16 MiB.
     pub max_text_bytes: usize,
+    /// Most entries the policy's own lists may hold together: bait phrases, ad
+    /// labels, opt-out phrases, classification cues, mention keywords, shorteners
+    /// and the sender's domains, numbers and addresses. Every phrase grows the
+    /// engine's automaton: 10,000 phrases of 24 bytes add 21 MiB and 0.2 s to
+    /// [`Engine::new`](crate::Engine::new), 50,000 add 105 MiB (about 2 KiB each),
+    /// and 400,000 built a 2.6 GB engine. Default 10,000 (hand-written lists hold
+    /// tens to hundreds); at most [`MAX_POLICY_PHRASES`].
+    pub max_policy_phrases: usize,
+    /// Most UTF-8 bytes those entries may hold together (a phrase's language code
+    /// counts once per phrase, as the engine keeps it with each). The automaton
+    /// grows with bytes: about 90 bytes of engine per byte of ordinary phrases,
+    /// up to 450 for random mixed-script text (1 MB of it built a 455 MiB engine
+    /// in 4.6 s). Default 262,144 (10,000 phrases of 26 bytes; at worst about
+    /// 115 MiB); at most [`MAX_POLICY_PHRASE_BYTES`].
+    pub max_policy_phrase_bytes: usize,
 }
+
+/// The highest `limits.max_policy_phrases` a policy may set.
+pub const MAX_POLICY_PHRASES: usize = 200_000;
+
+/// The highest `limits.max_policy_phrase_bytes` a policy may set: 4 MiB, which
+/// still builds (random mixed-script phrases: 1.7 GB, 29 s); far beyond it the
+/// automaton outgrows its state ids.
+pub const MAX_POLICY_PHRASE_BYTES: usize = 4 << 20;
 
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
             max_text_bytes: 64 * 1024,
+            max_policy_phrases: 10_000,
+            max_policy_phrase_bytes: 256 << 10,
         }
     }
 }
@@ -278,7 +325,8 @@ rule_settings!(
     NearDuplicate, enabled = true, Medium, 30, {
         /// Fires above this SimHash similarity (1 − Hamming/64). Default 0.80.
         similarity: f64 = 0.80,
-        /// Looks back this many hours. Default 48.
+        /// Looks back this many hours; a message sent exactly this long ago is
+        /// outside (seed 000: "at least 48 h apart"). Default 48.
         window_hours: u32 = 48,
     }
 );
@@ -288,7 +336,7 @@ rule_settings!(
     DuplicateShare, enabled = true, Medium, 30, {
         /// Fires above this share of near-duplicate messages. Default 0.70.
         share: f64 = 0.70,
-        /// Over this many days. Default 30.
+        /// Over this many days (a message exactly this old is outside). Default 30.
         window_days: u32 = 30,
         /// Needs at least this many messages (with this one) to judge. Default 5.
         min_messages: u32 = 5,
@@ -299,21 +347,25 @@ rule_settings!(
     Fatigue, enabled = true, High, 35, {
         /// Fires when mean exposures per recipient, counting this send, exceed this. Default 2.8.
         mean_exposures: f64 = 2.8,
-        /// Exposures counted over this many days. Default 30.
+        /// Exposures counted over this many days (one exactly this old is outside). Default 30.
         window_days: u32 = 30,
     }
 );
 rule_settings!(
-    /// `daily_volume`: seed 000 — above 50 ads a day, a 70 % higher ban rate.
+    /// `daily_volume`: seed 000 — above 50 ads a day, a 70 % higher ban rate. The
+    /// seed's "ads" are promotional messages, so ads and offers both count.
     DailyVolume, enabled = true, High, 40, {
-        /// Fires when the account's ads in the trailing 24 h, counting this one, exceed this. Default 50.
-        max_ads: u32 = 50,
+        /// Fires when the account's promotional messages (kind `ad` or `offer`) in
+        /// the trailing 24 h, counting this one, exceed this. Default 50. Policies
+        /// written before 0.2 call it `max_ads`, which is still read.
+        #[serde(alias = "max_ads")]
+        max_promotional: u32 = 50,
     }
 );
 rule_settings!(
     /// `content_mix`: seed 000's 7-2-1 rule (7 useful, 2 offers, 1 ad).
     ContentMix, enabled = true, Medium, 25, {
-        /// Over this many days. Default 7.
+        /// Over this many days (a message exactly this old is outside). Default 7.
         window_days: u32 = 7,
         /// Fires when hard ads exceed this share. Default 0.10.
         max_ad_share: f64 = 0.10,
@@ -326,7 +378,8 @@ rule_settings!(
 rule_settings!(
     /// `link_streak`: seed 003 — daily links to a large audience for a week raise spam risk by 70 %.
     LinkStreak, enabled = true, Medium, 30, {
-        /// Consecutive days with links, counting today. Default 7.
+        /// Consecutive calendar days (in the policy's `time_zone`) with links,
+        /// counting today. Default 7.
         days: u32 = 7,
         /// A day counts when one send with links reached at least this many recipients. Default 100.
         min_recipients: u32 = 100,
@@ -335,7 +388,7 @@ rule_settings!(
 rule_settings!(
     /// `mass_mention_repeat`: @all again in the same group (harassment mechanism).
     MassMentionRepeat, enabled = true, High, 40, {
-        /// Within this many hours. Default 24.
+        /// Within this many hours (an @all exactly this long ago is outside). Default 24.
         window_hours: u32 = 24,
     }
 );
@@ -351,7 +404,7 @@ rule_settings!(
     ReportedContent, enabled = true, High, 50, {
         /// Fires when reports on this content or a near-duplicate exceed this. Default 5.
         max_reports: u32 = 5,
-        /// Reports counted over this many days. Default 30.
+        /// Reports counted over this many days (one exactly this old is outside). Default 30.
         window_days: u32 = 30,
     }
 );
@@ -409,6 +462,9 @@ impl Policy {
     /// # Ok::<(), sendlint::Error>(())
     /// ```
     pub fn from_json(text: &str) -> Result<Policy, Error> {
+        // Editors on Windows save UTF-8 with a byte order mark; TOML allows one and
+        // so do we (serde_json would call it an unexpected character).
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let policy: Policy = serde_json::from_str(text).map_err(|err| {
             let message = err.to_string();
             // serde_json appends " at line L column C"; we report those separately.
@@ -451,8 +507,20 @@ impl Policy {
         serde_json::to_string(self).expect("a policy always serialises")
     }
 
-    /// Checks the values that parsing alone cannot: the version, ranges, names.
-    pub(crate) fn validate(&self) -> Result<(), Error> {
+    /// Checks every value that parsing alone cannot: the version, ranges, finite
+    /// numbers, names (time zone, bait categories, regions, numbers, domains) and
+    /// the size [`Limits`]. The parsers and [`Engine::new`](crate::Engine::new)
+    /// call it; call it on a policy built in code to learn what is wrong without
+    /// building an engine. The error names the key.
+    ///
+    /// # Examples
+    /// ```
+    /// let mut policy = sendlint::Policy::default();
+    /// policy.rules.fatigue.mean_exposures = f64::INFINITY;
+    /// let err = policy.validate().unwrap_err();
+    /// assert!(err.to_string().contains("rules.fatigue.mean_exposures"));
+    /// ```
+    pub fn validate(&self) -> Result<(), Error> {
         if self.schema_version != SCHEMA_VERSION {
             return Err(Error::invalid_key(
                 "schema_version",
@@ -462,6 +530,7 @@ impl Policy {
                 ),
             ));
         }
+        self.tz()?;
         for (key, value) in [
             ("verdict.review", self.verdict.review),
             ("verdict.block", self.verdict.block),
@@ -483,6 +552,8 @@ impl Policy {
                 "must be between 1 and 16777216",
             ));
         }
+        // Before anything that looks at each entry, so a huge policy fails fast.
+        self.check_size()?;
         let rules = &self.rules;
         for (rule, points) in [
             ("bait_word", rules.bait_word.points),
@@ -504,7 +575,10 @@ impl Policy {
         ] {
             check_percent(&format!("rules.{rule}.points"), points)?;
         }
-        for (key, value) in [
+        // TOML can write `inf` and `nan`; JSON cannot, so such a policy would not
+        // even survive its own `to_json` (or a pickle). `inf` would also switch
+        // rules off silently (no mean exceeds an infinite threshold).
+        let shares = [
             (
                 "rules.near_duplicate.similarity",
                 rules.near_duplicate.similarity,
@@ -522,7 +596,17 @@ impl Policy {
                 "rules.off_topic.min_relevance",
                 rules.off_topic.min_relevance,
             ),
-        ] {
+        ];
+        let mean_exposures = ("rules.fatigue.mean_exposures", rules.fatigue.mean_exposures);
+        for (key, value) in shares.iter().chain([&mean_exposures]) {
+            if !value.is_finite() {
+                return Err(Error::invalid_key(
+                    *key,
+                    format!("{value} is not a finite number"),
+                ));
+            }
+        }
+        for (key, value) in shares {
             if !(0.0..=1.0).contains(&value) {
                 return Err(Error::invalid_key(
                     key,
@@ -530,7 +614,7 @@ impl Policy {
                 ));
             }
         }
-        if rules.fatigue.mean_exposures.is_nan() || rules.fatigue.mean_exposures < 1.0 {
+        if rules.fatigue.mean_exposures < 1.0 {
             return Err(Error::invalid_key(
                 "rules.fatigue.mean_exposures",
                 "must be at least 1",
@@ -552,6 +636,18 @@ impl Policy {
             return Err(Error::invalid_key(
                 "rules.mass_mention.max_mentions",
                 "must be at least 1",
+            ));
+        }
+        let known = bait_categories();
+        if let Some(unknown) = rules
+            .bait_word
+            .categories
+            .iter()
+            .find(|c| !known.contains(c))
+        {
+            return Err(Error::invalid_key(
+                "rules.bait_word.categories",
+                format!("unknown category {unknown:?} (known: {})", known.join(", ")),
             ));
         }
         for region in &rules.pii_exposure.regions {
@@ -582,6 +678,136 @@ impl Policy {
         }
         Ok(())
     }
+
+    /// The policy's time zone (`time_zone`), looked up in the time zone database.
+    pub(crate) fn tz(&self) -> Result<TimeZone, Error> {
+        let name = self.time_zone.as_str();
+        // UTC needs no database (and the default policy should not load one).
+        if name.eq_ignore_ascii_case("UTC") {
+            return Ok(TimeZone::UTC);
+        }
+        // The system's database first (the OS keeps it current), then the copy
+        // built into sendlint (jiff's `tzdb-bundle-always`), for machines without
+        // `/usr/share/zoneinfo` or with one too old to know the zone.
+        static BUNDLED: OnceLock<TimeZoneDatabase> = OnceLock::new();
+        let found = jiff::tz::db().get(name).or_else(|err| {
+            BUNDLED
+                .get_or_init(TimeZoneDatabase::bundled)
+                .get(name)
+                .map_err(|_| err)
+        });
+        found.map_err(|err| {
+            Error::invalid_key(
+                "time_zone",
+                format!(
+                    "{name:?} is not a time zone known here; write an IANA name such as \"Europe/Berlin\" or \"Asia/Seoul\" ({err})"
+                ),
+            )
+        })
+    }
+
+    /// Checks the policy's own lists against `limits.max_policy_phrases` and
+    /// `limits.max_policy_phrase_bytes`: they decide how large the engine grows.
+    fn check_size(&self) -> Result<(), Error> {
+        let limits = &self.limits;
+        if !(1..=MAX_POLICY_PHRASES).contains(&limits.max_policy_phrases) {
+            return Err(Error::invalid_key(
+                "limits.max_policy_phrases",
+                format!("must be between 1 and {MAX_POLICY_PHRASES}"),
+            ));
+        }
+        if !(1..=MAX_POLICY_PHRASE_BYTES).contains(&limits.max_policy_phrase_bytes) {
+            return Err(Error::invalid_key(
+                "limits.max_policy_phrase_bytes",
+                format!("must be between 1 and {MAX_POLICY_PHRASE_BYTES}"),
+            ));
+        }
+        // (entries, bytes) of a phrase table; the language code is copied into
+        // every compiled phrase, so it counts once per phrase.
+        let table = |phrases: &Phrases| {
+            phrases
+                .iter()
+                .fold((0usize, 0usize), |(n, b), (lang, texts)| {
+                    let bytes = texts.iter().map(|t| t.len() + lang.len()).sum::<usize>();
+                    (n + texts.len(), b.saturating_add(bytes))
+                })
+        };
+        let list = |items: &[String]| (items.len(), items.iter().map(String::len).sum::<usize>());
+        let rules = &self.rules;
+        let lists = [
+            ("rules.bait_word.phrases", table(&rules.bait_word.phrases)),
+            (
+                "rules.missing_ad_label.labels",
+                table(&rules.missing_ad_label.labels),
+            ),
+            (
+                "rules.missing_opt_out.phrases",
+                table(&rules.missing_opt_out.phrases),
+            ),
+            ("classify.discount", table(&self.classify.discount)),
+            ("classify.coupon", table(&self.classify.coupon)),
+            (
+                "classify.call_to_action",
+                table(&self.classify.call_to_action),
+            ),
+            (
+                "rules.mass_mention.keywords",
+                list(&rules.mass_mention.keywords),
+            ),
+            (
+                "rules.risky_link.shorteners",
+                list(&rules.risky_link.shorteners),
+            ),
+            ("sender.allowed_domains", list(&self.sender.allowed_domains)),
+            ("sender.phone_numbers", list(&self.sender.phone_numbers)),
+            ("sender.emails", list(&self.sender.emails)),
+        ];
+        let entries: usize = lists.iter().map(|(_, (n, _))| n).sum();
+        let bytes = lists
+            .iter()
+            .fold(0usize, |sum, (_, (_, b))| sum.saturating_add(*b));
+        // Name the largest list, so the user knows where to look.
+        let largest = |by: fn(&(usize, usize)) -> usize| {
+            let (key, size) = lists
+                .iter()
+                .max_by_key(|(_, size)| by(size))
+                .expect("the table is not empty");
+            format!("{key}: {}", by(size))
+        };
+        if entries > limits.max_policy_phrases {
+            return Err(Error::invalid_key(
+                "limits.max_policy_phrases",
+                format!(
+                    "the policy's lists hold {entries} phrases, keywords, domains, numbers and addresses (largest {}), more than the limit of {}; each one grows the engine, raise the limit (at most {MAX_POLICY_PHRASES}) only if that is meant",
+                    largest(|s| s.0),
+                    limits.max_policy_phrases
+                ),
+            ));
+        }
+        if bytes > limits.max_policy_phrase_bytes {
+            return Err(Error::invalid_key(
+                "limits.max_policy_phrase_bytes",
+                format!(
+                    "the policy's lists hold {bytes} bytes (largest {}), more than the limit of {}; raise the limit (at most {MAX_POLICY_PHRASE_BYTES}) only if that is meant",
+                    largest(|s| s.1),
+                    limits.max_policy_phrase_bytes
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The built-in bait categories, computed once.
+fn bait_categories() -> &'static [String] {
+    static KNOWN: OnceLock<Vec<String>> = OnceLock::new();
+    KNOWN.get_or_init(|| {
+        Lexicons::builtin()
+            .bait_categories()
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    })
 }
 
 fn check_percent(key: &str, value: u8) -> Result<(), Error> {
@@ -607,6 +833,13 @@ mod tests {
 
     fn policy_error(result: Result<Policy, Error>) -> PolicyError {
         match result {
+            Err(Error::Policy(err)) => err,
+            other => panic!("expected a policy error, got {other:?}"),
+        }
+    }
+
+    fn invalid(policy: &Policy) -> PolicyError {
+        match policy.validate() {
             Err(Error::Policy(err)) => err,
             other => panic!("expected a policy error, got {other:?}"),
         }
@@ -680,6 +913,151 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn non_finite_numbers_are_rejected_naming_the_key() {
+        for (text, key) in [
+            (
+                "[rules.fatigue]\nmean_exposures = inf",
+                "rules.fatigue.mean_exposures",
+            ),
+            (
+                "[rules.fatigue]\nmean_exposures = nan",
+                "rules.fatigue.mean_exposures",
+            ),
+            (
+                "[rules.near_duplicate]\nsimilarity = nan",
+                "rules.near_duplicate.similarity",
+            ),
+            (
+                "[rules.content_mix]\nmax_ad_share = -inf",
+                "rules.content_mix.max_ad_share",
+            ),
+            (
+                "[rules.off_topic]\nmin_relevance = inf",
+                "rules.off_topic.min_relevance",
+            ),
+        ] {
+            let err = policy_error(Policy::from_toml(&format!("schema_version = 1\n{text}\n")));
+            assert_eq!(err.key.as_deref(), Some(key), "{text}");
+            assert!(
+                err.message.contains("not a finite number"),
+                "{}",
+                err.message
+            );
+        }
+        // A policy built in code is checked the same way, by `validate` and the engine.
+        let mut policy = Policy::default();
+        policy.rules.fatigue.mean_exposures = f64::INFINITY;
+        assert!(policy.validate().is_err());
+        assert!(crate::Engine::new(policy).is_err());
+    }
+
+    #[test]
+    fn every_valid_policy_survives_json() {
+        // The reason for rejecting inf: JSON (and so a pickled engine) has no inf.
+        let mut policy = Policy::default();
+        policy.rules.fatigue.mean_exposures = 1e300;
+        policy.time_zone = "Asia/Seoul".to_owned();
+        policy.validate().unwrap();
+        assert_eq!(Policy::from_json(&policy.to_json()).unwrap(), policy);
+    }
+
+    #[test]
+    fn json_and_toml_with_a_byte_order_mark_load() {
+        let json =
+            Policy::from_json("\u{feff}{\"schema_version\": 1, \"verdict\": {\"block\": 60}}")
+                .unwrap();
+        assert_eq!(json.verdict.block, 60);
+        let toml =
+            Policy::from_toml("\u{feff}schema_version = 1\n[verdict]\nblock = 60\n").unwrap();
+        assert_eq!(toml, json);
+        // Errors after the mark still point at the right line.
+        let err = policy_error(Policy::from_json(
+            "\u{feff}{\"schema_version\": 1,\n\"nope\": 1}",
+        ));
+        assert_eq!(err.line, Some(2));
+    }
+
+    #[test]
+    fn time_zone_defaults_to_utc_and_must_be_known() {
+        assert_eq!(Policy::default().time_zone, "UTC");
+        let berlin =
+            Policy::from_toml("schema_version = 1\ntime_zone = \"Europe/Berlin\"\n").unwrap();
+        assert_eq!(berlin.tz().unwrap().iana_name(), Some("Europe/Berlin"));
+        let toml = toml::to_string(&berlin).unwrap();
+        assert_eq!(Policy::from_toml(&toml).unwrap(), berlin);
+        for name in ["Europe/Berlinn", "CEST", "", "../../etc/passwd"] {
+            let err = policy_error(Policy::from_toml(&format!(
+                "schema_version = 1\ntime_zone = {name:?}\n"
+            )));
+            assert_eq!(err.key.as_deref(), Some("time_zone"), "{name}");
+            assert!(err.message.contains("IANA"), "{}", err.message);
+        }
+    }
+
+    #[test]
+    fn bait_categories_are_checked_by_validate() {
+        let mut policy = Policy::default();
+        policy.rules.bait_word.categories = vec!["free-gift".to_owned(), "lottery".to_owned()];
+        let err = invalid(&policy);
+        assert_eq!(err.key.as_deref(), Some("rules.bait_word.categories"));
+        assert!(err.message.contains("\"lottery\"") && err.message.contains("free-gift"));
+    }
+
+    #[test]
+    fn daily_volume_reads_its_old_name() {
+        let old =
+            Policy::from_toml("schema_version = 1\n[rules.daily_volume]\nmax_ads = 80\n").unwrap();
+        let new = Policy::from_json(
+            r#"{"schema_version": 1, "rules": {"daily_volume": {"max_promotional": 80}}}"#,
+        )
+        .unwrap();
+        assert_eq!(old, new);
+        assert!(new.to_json().contains("\"max_promotional\":80"));
+    }
+
+    /// A policy whose bait phrases are `n` phrases of `len` bytes each.
+    fn with_phrases(n: usize, len: usize) -> Policy {
+        let mut policy = Policy::default();
+        let phrases = (0..n).map(|i| format!("{i:0len$}")).collect();
+        policy
+            .rules
+            .bait_word
+            .phrases
+            .insert("en".to_owned(), phrases);
+        policy
+    }
+
+    #[test]
+    fn policy_lists_are_capped() {
+        with_phrases(10_000, 20).validate().unwrap();
+        let err = invalid(&with_phrases(10_001, 20));
+        assert_eq!(err.key.as_deref(), Some("limits.max_policy_phrases"));
+        assert!(
+            err.message.contains("10001") && err.message.contains("rules.bait_word.phrases: 10001"),
+            "{}",
+            err.message
+        );
+        // Other lists count too.
+        let mut policy = with_phrases(9_999, 20);
+        policy.sender.emails = vec!["a@example.com".to_owned(), "b@example.com".to_owned()];
+        assert!(policy.validate().is_err());
+        // Raising the limit is allowed, up to its ceiling.
+        let mut policy = with_phrases(10_001, 20);
+        policy.limits.max_policy_phrases = 20_000;
+        policy.validate().unwrap();
+        policy.limits.max_policy_phrases = MAX_POLICY_PHRASES + 1;
+        let err = invalid(&policy);
+        assert_eq!(err.key.as_deref(), Some("limits.max_policy_phrases"));
+        // Bytes: 1,000 phrases of 300 bytes (each with its 2-byte language) pass
+        // the count but not the 256 KiB of text.
+        let err = invalid(&with_phrases(1_000, 300));
+        assert_eq!(err.key.as_deref(), Some("limits.max_policy_phrase_bytes"));
+        let mut policy = with_phrases(1_000, 300);
+        policy.limits.max_policy_phrase_bytes = 1 << 20;
+        policy.validate().unwrap();
     }
 
     #[test]

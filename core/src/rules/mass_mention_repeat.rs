@@ -18,6 +18,8 @@ pub(crate) fn check(context: &Context<'_, '_>, findings: &mut Vec<Finding>) {
         return;
     };
     let settings = &context.engine.policy.rules.mass_mention_repeat;
+    // Half-open (`own_since`/`all_since` exclude `since`): a send exactly one
+    // window earlier is outside: @all exactly 24 h later passes.
     let since = past.at - i64::from(settings.window_hours) * 3600;
     let Some(earlier) = past
         .store

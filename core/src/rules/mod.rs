@@ -65,7 +65,7 @@ pub(crate) struct Past<'m> {
 }
 
 impl Past<'_> {
-    /// The account's sends at or after `since` (Unix seconds), oldest first.
+    /// The account's sends strictly after `since` (Unix seconds), oldest first.
     pub(crate) fn own_since(&self, since: i64) -> &[Sent] {
         match self.account {
             Some(account) => self.store.own_since(account, since),

@@ -12,6 +12,8 @@ pub(crate) fn check(context: &Context<'_, '_>, findings: &mut Vec<Finding>) {
         return;
     };
     let settings = &context.engine.policy.rules.near_duplicate;
+    // Half-open (`own_since`/`all_since` exclude `since`): a send exactly one
+    // window earlier is outside: a repeat exactly 48 h later passes.
     let since = past.at - i64::from(settings.window_hours) * 3600;
     let closest = past
         .own_since(since)

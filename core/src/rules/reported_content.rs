@@ -13,8 +13,9 @@ pub(crate) fn check(context: &Context<'_, '_>, findings: &mut Vec<Finding>) {
     };
     let settings = &context.engine.policy.rules.reported_content;
     let threshold = context.engine.policy.rules.near_duplicate.similarity;
+    // Half-open, like every window: a report exactly `window_days` old is out.
     let since = past.at - i64::from(settings.window_days) * 86_400;
-    let start = past.store.reports.partition_point(|r| r.at < since);
+    let start = past.store.reports.partition_point(|r| r.at <= since);
     let reports = past.store.reports[start..]
         .iter()
         .filter(|r| r.at <= past.at && similarity(r.simhash, context.simhash) > threshold)
