@@ -10,16 +10,19 @@ pub(crate) struct Topic(pub(crate) Arc<sendlint::Topic>);
 
 #[pymethods]
 impl Topic {
-    /// The topic of a group, from its recent messages.
+    /// The topic of a group, from its recent messages (at most 4 MiB of text).
     #[staticmethod]
-    fn from_texts(texts: Vec<String>) -> Topic {
-        Topic(Arc::new(sendlint::Topic::from_texts(texts)))
+    fn from_texts(py: Python<'_>, texts: Vec<String>) -> PyResult<Topic> {
+        // Counting words over megabytes takes a while: let other threads run.
+        let topic = py.detach(|| sendlint::Topic::from_texts(texts));
+        Ok(Topic(Arc::new(topic.map_err(crate::errors::to_py)?)))
     }
 
     /// The topic given by a few keywords.
     #[staticmethod]
-    fn from_keywords(keywords: Vec<String>) -> Topic {
-        Topic(Arc::new(sendlint::Topic::from_keywords(keywords)))
+    fn from_keywords(py: Python<'_>, keywords: Vec<String>) -> PyResult<Topic> {
+        let topic = py.detach(|| sendlint::Topic::from_keywords(keywords));
+        Ok(Topic(Arc::new(topic.map_err(crate::errors::to_py)?)))
     }
 
     /// Share of the text's content words that the topic uses, in [0, 1].
