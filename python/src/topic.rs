@@ -11,15 +11,20 @@ pub(crate) struct Topic(pub(crate) Arc<sendlint::Topic>);
 #[pymethods]
 impl Topic {
     /// The topic of a group, from its recent messages.
+    ///
+    /// The texts are copied with the GIL held, then the topic is built with
+    /// it released: a large corpus takes seconds, and other threads must run.
     #[staticmethod]
-    fn from_texts(texts: Vec<String>) -> Topic {
-        Topic(Arc::new(sendlint::Topic::from_texts(texts)))
+    fn from_texts(py: Python<'_>, texts: Vec<String>) -> Topic {
+        Topic(Arc::new(py.detach(|| sendlint::Topic::from_texts(texts))))
     }
 
     /// The topic given by a few keywords.
     #[staticmethod]
-    fn from_keywords(keywords: Vec<String>) -> Topic {
-        Topic(Arc::new(sendlint::Topic::from_keywords(keywords)))
+    fn from_keywords(py: Python<'_>, keywords: Vec<String>) -> Topic {
+        Topic(Arc::new(
+            py.detach(|| sendlint::Topic::from_keywords(keywords)),
+        ))
     }
 
     /// Share of the text's content words that the topic uses, in [0, 1].
