@@ -129,6 +129,9 @@ def test_non_utf8_topic_is_one_clear_line(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert one_line(done.stderr) == f"sendlint: {topic}:2: not UTF-8 (byte 14 of the line)"
     assert done.stdout == b""
+    done = run("check", str(CAMPAIGN), "--topic", str(tmp_path / "missing.txt"))
+    assert done.returncode == 2
+    assert one_line(done.stderr) == f"sendlint: cannot read {tmp_path / 'missing.txt'}: no such file or directory"
 
 
 def test_closed_stdout_saves_the_history(big: Path, tmp_path: Path) -> None:

@@ -117,16 +117,20 @@ def load_topic(path: Optional[str]) -> Optional[Topic]:
     if not path:
         return None
     texts = []
-    with open(path, "rb") as lines:
-        for number, raw in enumerate(lines, start=1):
-            try:
-                line = raw.decode("utf-8").strip()
-            except UnicodeDecodeError as err:
-                raise Fatal(f"{path}:{number}: not UTF-8 (byte {err.start + 1} of the line)") from None
-            if number == 1:
-                line = line.lstrip("\ufeff")
-            if line:
-                texts.append(line)
+    try:
+        with open(path, "rb") as lines:
+            for number, raw in enumerate(lines, start=1):
+                try:
+                    line = raw.decode("utf-8").strip()
+                except UnicodeDecodeError as err:
+                    where = f"{path}:{number}: not UTF-8 (byte {err.start + 1} of the line)"
+                    raise Fatal(where) from None
+                if number == 1:
+                    line = line.lstrip("\ufeff")
+                if line:
+                    texts.append(line)
+    except OSError as err:
+        raise Fatal(f"cannot read {path}: {describe(err)}") from None
     return Topic.from_texts(texts)
 
 
