@@ -112,6 +112,15 @@ def test_exceptions_pickle_with_their_attributes(tmp_path) -> None:
     assert (clone.path, clone.line, str(clone)) == (path, 3, str(caught.value))
 
 
+def test_non_finite_policy_numbers_are_rejected() -> None:
+    # `inf` silently disabled `fatigue` and made the policy impossible to unpickle.
+    for value in ("inf", "nan", "-inf"):
+        with pytest.raises(sendlint.PolicyError, match="mean_exposures"):
+            sendlint.Policy.from_toml(
+                f"schema_version = 1\n[rules.fatigue]\nmean_exposures = {value}\n"
+            )
+
+
 def test_policy_file_changes_behaviour(tmp_path) -> None:
     path = tmp_path / "policy.toml"
     path.write_text('schema_version = 1\n[rules.bait_word]\nenabled = false\n')
