@@ -198,19 +198,25 @@ def test_history_that_cannot_be_saved_is_one_clear_line(tmp_path: Path) -> None:
     assert len(done.stdout.splitlines()) > 1  # every message was still checked
 
 
-def test_ctrl_c_stops_promptly_and_saves_the_history(big: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "sent, status, word",
+    [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")],
+)
+def test_ctrl_c_and_sigterm_stop_promptly_and_save_the_history(
+    big: Path, tmp_path: Path, sent: int, status: int, word: str
+) -> None:
     history = tmp_path / "history.json"
     with start(big, history) as child:
         assert child.stdout is not None
         first = child.stdout.readline()  # the run is under way
-        child.send_signal(signal.SIGINT)
+        child.send_signal(sent)
         rest, stderr = child.communicate(timeout=300)
-    assert child.returncode == 130
+    assert child.returncode == status
     assert json.loads(first)["line"] == 1
     line = one_line(stderr)
-    assert line.startswith("sendlint: interrupted at line ")
+    assert line.startswith(f"sendlint: {word} at line ")
     stopped = int(line.rsplit(" ", 1)[1])
-    # Stopped early, and the history holds what was checked before Ctrl-C.
+    # Stopped early, and the history holds what was checked before the signal.
     assert stopped < LINES
     assert stopped - 1 <= loaded(history) <= stopped
     assert len((first + rest).splitlines()) <= stopped

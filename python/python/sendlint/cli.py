@@ -16,7 +16,9 @@ from typing import IO, Any, Iterator, Optional, Sequence
 
 from . import Engine, History, Policy, Report, SendlintError, Topic, __version__
 
-EXIT_OK, EXIT_FLAGGED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FLAGGED, EXIT_BAD_INPUT = 0, 1, 2
+# 128 + the signal number, as shells report a process killed by it.
+EXIT_INTERRUPTED, EXIT_TERMINATED = 128 + signal.SIGINT, 128 + signal.SIGTERM
 MESSAGE_FIELDS = {"id", "text", "account", "group", "recipients", "at", "kind", "dead_links"}
 VERDICT_ORDER = {"allow": 0, "review": 1, "block": 2}
 COLOURS = {"allow": "32", "review": "33", "block": "31"}
@@ -30,16 +32,38 @@ class Fatal(Exception):
     """An I/O failure that ends the run with exit status 2 and one line on stderr."""
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (`kill`, `timeout`, a service manager): stops the run like Ctrl-C."""
+
+
 class Interrupted(Exception):
-    """Ctrl-C during the run, with where it stopped (exit status 130)."""
+    """Ctrl-C or SIGTERM during the run, with where it stopped."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def terminate(signum: int, frame: object) -> None:
+    raise Terminated()
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser().parse_args(argv)
     try:
+        # Only where SIGTERM would kill us; a caller that ignores or handles
+        # it keeps its choice.
+        if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, terminate)
+    except ValueError:  # not the main thread (main() called from a program)
+        pass
+    try:
         return run(args)
+    except Terminated:
+        # Stopped before the run started, or while saving: nothing more to save.
+        error("terminated")
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
-        # Ctrl-C before the history was loaded: nothing to save.
         error("interrupted")
         return EXIT_INTERRUPTED
 
@@ -59,9 +83,9 @@ def run(args: argparse.Namespace) -> int:
         status = check(engine, history, topic, args, out)
     except Fatal as err:
         error(str(err))
-    except (KeyboardInterrupt, Interrupted) as err:
-        error(str(err) or "interrupted")
-        status = EXIT_INTERRUPTED
+    except Interrupted as err:
+        error(str(err))
+        status = err.status
     finally:
         # Whatever stopped the run, what was replayed so far is kept.
         saved = save_history(history, args.history)
@@ -89,13 +113,16 @@ def output(format: str) -> IO[str]:
 
 
 def save_history(history: History, path: Optional[str]) -> bool:
-    """Saves the history to `path` (if any) with Ctrl-C held off; whether it worked."""
+    """Saves the history to `path` (if any) with Ctrl-C and SIGTERM held off
+    (the save is quick and a second Ctrl-C must not lose it); whether it worked."""
     if not path:
         return True
-    try:
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except ValueError:  # not the main thread: cannot hold Ctrl-C off
-        previous = None
+    held = {}
+    for number in (signal.SIGINT, signal.SIGTERM):
+        try:
+            held[number] = signal.signal(number, signal.SIG_IGN)
+        except ValueError:  # not the main thread: cannot hold signals off
+            pass
     try:
         history.save(path)
         return True
@@ -103,8 +130,8 @@ def save_history(history: History, path: Optional[str]) -> bool:
         error(str(err))
         return False
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
+        for number, previous in held.items():
+            signal.signal(number, previous)
 
 
 def load_history(path: Optional[str]) -> History:
@@ -215,10 +242,12 @@ def check(
                     write(out, json.dumps(line, ensure_ascii=False) + "\n", number)
                 else:
                     write(out, render(report, number, ident, colour), number)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as err:
         # Lines before `number` are checked and recorded (`number` itself
         # may be); the caller saves the history.
-        raise Interrupted(f"interrupted at line {number}") from None
+        if isinstance(err, Terminated):
+            raise Interrupted(f"terminated at line {number}", EXIT_TERMINATED) from None
+        raise Interrupted(f"interrupted at line {number}", EXIT_INTERRUPTED) from None
     if args.format == "text":
         total = sum(counts.values())
         summary = ", ".join(f"{counts[v]} {v}" for v in VERDICT_ORDER)
