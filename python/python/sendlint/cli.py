@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import sys
+import threading
 from typing import IO, Any, Iterator, Optional, Sequence
 
 from . import Engine, History, Policy, Report, SendlintError, Topic, __version__
@@ -50,22 +51,25 @@ def terminate(signum: int, frame: object) -> None:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser().parse_args(argv)
-    try:
-        # Only where SIGTERM would kill us; a caller that ignores or handles
-        # it keeps its choice.
-        if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
-            signal.signal(signal.SIGTERM, terminate)
-    except ValueError:  # not the main thread (main() called from a program)
-        pass
+    # Only where SIGTERM would kill us: a caller that ignores or handles it
+    # keeps its choice, and gets the default back afterwards.
+    handles_sigterm = threading.current_thread() is threading.main_thread() and (
+        signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+    )
+    if handles_sigterm:
+        signal.signal(signal.SIGTERM, terminate)
     try:
         return run(args)
     except Terminated:
-        # Stopped before the run started, or while saving: nothing more to save.
+        # Before the history was loaded: nothing to save.
         error("terminated")
         return EXIT_TERMINATED
     except KeyboardInterrupt:
         error("interrupted")
         return EXIT_INTERRUPTED
+    finally:
+        if handles_sigterm:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def run(args: argparse.Namespace) -> int:
