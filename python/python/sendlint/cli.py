@@ -178,8 +178,11 @@ def parser() -> argparse.ArgumentParser:
             "Check one message per line. JSON Lines: an object with 'text' and optional "
             "'id', 'account', 'group', 'recipients', 'at' (RFC 3339), 'kind' "
             "(useful|offer|ad), 'dead_links'. Messages are replayed in order: each is "
-            "checked against what was sent before it, then recorded. Exit status: 0 all "
-            "allowed, 1 some message reached --fail-on, 2 bad input, policy or history."
+            "checked against what was sent before it, then recorded. A bad line is "
+            "reported as FILE:LINE on stderr and skipped. Exit status: 0 all allowed, "
+            "1 some message reached --fail-on, 2 a bad line, policy, history or an I/O "
+            "failure (such as a closed output pipe), 130 Ctrl-C, 143 SIGTERM. --history "
+            "is saved whenever the run stops, with what was checked up to then."
         ),
     )
     check.add_argument("file", help="the campaign file, or - for standard input")
