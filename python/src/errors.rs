@@ -1,54 +1,87 @@
 //! The Python exception classes and the one place where core errors become them.
 
 use pyo3::create_exception;
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyBaseException, PyValueError};
 use pyo3::prelude::*;
 
 create_exception!(
-    _sendlint,
+    sendlint,
     SendlintError,
     PyValueError,
     "Base class of every sendlint error."
 );
 create_exception!(
-    _sendlint,
+    sendlint,
     PolicyError,
     SendlintError,
-    "A policy could not be read, parsed or validated."
+    "A policy could not be parsed or validated."
 );
 create_exception!(
-    _sendlint,
+    sendlint,
     HistoryError,
     SendlintError,
-    "A history file is corrupt, foreign or of an unsupported version."
+    "A history file cannot be read or written, or is corrupt, foreign or of an unsupported version."
 );
 create_exception!(
-    _sendlint,
+    sendlint,
     InputError,
     SendlintError,
     "A message cannot be checked (text too large, bad kind, naive datetime, ...)."
 );
 
-/// Maps core errors to Python exceptions in one place.
+/// Maps a core error to its Python exception: the one place where this happens.
+///
+/// Each core variant has exactly one Python class:
+///
+/// | core                  | Python                                                  |
+/// |-----------------------|---------------------------------------------------------|
+/// | `Error::Policy`       | `PolicyError` with `path`, `line`, `column`, `key`      |
+/// | `Error::History`      | `HistoryError` with `path`                              |
+/// | `Error::Input`        | `InputError`                                            |
+/// | `Error::Io`           | the built-in `OSError` subclass of its kind (`FileNotFoundError`, `PermissionError`, ...) |
+/// | any later variant     | `SendlintError`                                         |
+///
+/// I/O failures are `OSError`s, as `open`, `json.load` and `tomllib.load` raise them,
+/// so `except OSError` / `except FileNotFoundError` work as Python users expect.
 pub(crate) fn to_py(err: sendlint::Error) -> PyErr {
+    let message = err.to_string();
     match err {
-        sendlint::Error::Policy(policy) => {
-            let py_err = PolicyError::new_err(policy.to_string());
-            Python::attach(|py| {
-                let value = py_err.value(py);
-                // Structured location for tools; failures here only lose the extras.
-                let _ = value.setattr("line", policy.line);
-                let _ = value.setattr("column", policy.column);
-                let _ = value.setattr("key", policy.key.clone());
-                let _ = value.setattr("path", policy.origin.clone());
-            });
-            py_err
+        sendlint::Error::Policy(policy) => with_attributes(PolicyError::new_err(message), |e| {
+            e.setattr("path", policy.origin)?;
+            e.setattr("line", policy.line)?;
+            e.setattr("column", policy.column)?;
+            e.setattr("key", policy.key)
+        }),
+        sendlint::Error::History { path, .. } => {
+            with_attributes(HistoryError::new_err(message), |e| e.setattr("path", path))
         }
-        sendlint::Error::History { .. } => HistoryError::new_err(err.to_string()),
-        sendlint::Error::Io { .. } => PolicyError::new_err(err.to_string()),
-        sendlint::Error::Input(_) => InputError::new_err(err.to_string()),
-        other => SendlintError::new_err(other.to_string()),
+        sendlint::Error::Input(_) => InputError::new_err(message),
+        // PyO3 picks the `OSError` subclass that matches the kind. The path
+        // is in the message; setting `filename` without an `errno` would
+        // make Python print "[Errno None] None: ..." instead of the message.
+        sendlint::Error::Io { kind, .. } => std::io::Error::new(kind, message).into(),
+        _ => SendlintError::new_err(message),
     }
+}
+
+/// A `HistoryError` for history JSON given as a string (no file involved).
+pub(crate) fn history_json_error(message: String) -> PyErr {
+    to_py(sendlint::Error::History {
+        path: None,
+        message,
+    })
+}
+
+/// Sets structured attributes on an exception for tools; a failed conversion
+/// only loses the attributes (the class defaults `None` stay), never the error.
+fn with_attributes(
+    err: PyErr,
+    set: impl FnOnce(&Bound<'_, PyBaseException>) -> PyResult<()>,
+) -> PyErr {
+    Python::attach(|py| {
+        let _ = set(err.value(py));
+    });
+    err
 }
 
 /// Adds the exception classes to the module.
@@ -58,5 +91,12 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("PolicyError", py.get_type::<PolicyError>())?;
     m.add("InputError", py.get_type::<InputError>())?;
     m.add("HistoryError", py.get_type::<HistoryError>())?;
+    // Class-level defaults, so the attributes exist (as `None`) on every
+    // instance, including ones raised from Python code.
+    let policy_error = py.get_type::<PolicyError>();
+    for name in ["path", "line", "column", "key"] {
+        policy_error.setattr(name, py.None())?;
+    }
+    py.get_type::<HistoryError>().setattr("path", py.None())?;
     Ok(())
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 
 use crate::engine::{default_engine, Engine};
-use crate::errors::{to_py, HistoryError};
+use crate::errors::{history_json_error, to_py};
 use crate::message::{timestamp, OwnedMessage};
 
 /// What accounts already sent: the memory behind the context rules.
@@ -23,7 +23,7 @@ impl History {
             None => Ok(History(Arc::new(sendlint::History::new()))),
             Some(json) => sendlint::History::from_json(json)
                 .map(|h| History(Arc::new(h)))
-                .map_err(HistoryError::new_err),
+                .map_err(history_json_error),
         }
     }
 

@@ -11,9 +11,11 @@ pub(crate) struct Topic(pub(crate) Arc<sendlint::Topic>);
 #[pymethods]
 impl Topic {
     /// The topic of a group, from its recent messages (at most 4 MiB of text).
+    ///
+    /// The texts are copied with the GIL held, then the topic is built with
+    /// it released: a large corpus takes seconds, and other threads must run.
     #[staticmethod]
     fn from_texts(py: Python<'_>, texts: Vec<String>) -> PyResult<Topic> {
-        // Counting words over megabytes takes a while: let other threads run.
         let topic = py.detach(|| sendlint::Topic::from_texts(texts));
         Ok(Topic(Arc::new(topic.map_err(crate::errors::to_py)?)))
     }

@@ -1,5 +1,6 @@
 import json
 import pickle
+import sys
 import threading
 from datetime import datetime, timezone
 
@@ -78,8 +79,46 @@ def test_policy_errors_carry_location(tmp_path) -> None:
     assert str(path) in str(caught.value)
     with pytest.raises(sendlint.PolicyError, match="verdict.review"):
         sendlint.Policy.from_toml("schema_version = 1\n[verdict]\nreview = 90\nblock = 80\n")
-    with pytest.raises(sendlint.PolicyError, match="cannot read"):
-        sendlint.Engine(policy=tmp_path / "missing.toml")
+    assert caught.value.path == path and caught.value.key is None
+
+
+def test_policy_errors_are_typed_everywhere() -> None:
+    # Raised from Python code, the structured attributes still exist (as None).
+    err = sendlint.PolicyError("made up")
+    assert (err.path, err.line, err.column, err.key) == (None, None, None, None)
+    assert sendlint.HistoryError("made up").path is None
+    with pytest.raises(sendlint.PolicyError) as caught:
+        sendlint.Policy.from_toml("schema_version = 1\n[verdict]\nreview = 90\nblock = 80\n")
+    assert caught.value.path is None and caught.value.line is None
+    assert caught.value.key == "verdict.review"
+
+
+def test_policy_io_errors_are_os_errors(tmp_path) -> None:
+    missing = tmp_path / "missing.toml"
+    with pytest.raises(FileNotFoundError, match="cannot read") as caught:
+        sendlint.Engine(policy=missing)
+    assert str(missing) in str(caught.value)
+    with pytest.raises(IsADirectoryError):
+        sendlint.Policy.from_path(tmp_path)
+
+
+def test_exceptions_pickle_with_their_attributes(tmp_path) -> None:
+    path = tmp_path / "policy.toml"
+    path.write_text("schema_version = 1\n[rules.mass_mention]\nmax_mention = 5\n")
+    with pytest.raises(sendlint.PolicyError) as caught:
+        sendlint.Policy.from_path(path)
+    clone = pickle.loads(pickle.dumps(caught.value))
+    assert type(clone) is sendlint.PolicyError
+    assert (clone.path, clone.line, str(clone)) == (path, 3, str(caught.value))
+
+
+def test_non_finite_policy_numbers_are_rejected() -> None:
+    # `inf` silently disabled `fatigue` and made the policy impossible to unpickle.
+    for value in ("inf", "nan", "-inf"):
+        with pytest.raises(sendlint.PolicyError, match="mean_exposures"):
+            sendlint.Policy.from_toml(
+                f"schema_version = 1\n[rules.fatigue]\nmean_exposures = {value}\n"
+            )
 
 
 def test_policy_file_changes_behaviour(tmp_path) -> None:
@@ -121,3 +160,33 @@ def test_check_many_and_threads(engine: sendlint.Engine) -> None:
 def test_surrogates_are_an_error_not_a_crash(engine: sendlint.Engine) -> None:
     with pytest.raises(UnicodeEncodeError):
         engine.check("bad \ud800 text")
+
+
+def test_topic_from_texts_releases_the_gil() -> None:
+    # A large corpus takes seconds to build; other Python threads must run
+    # meanwhile. With a huge switch interval the builder never gives up the GIL
+    # on its own, so the main thread only advances the counter while the build
+    # runs if the build released the GIL itself.
+    texts = [f"Wer kennt einen guten Kinderarzt in Bezirk {i}? Suche auch Babykleidung" for i in range(60_000)]
+    ticks = [0]
+    seen: list = []
+    done = threading.Event()
+
+    def build() -> None:
+        before = ticks[0]
+        sendlint.Topic.from_texts(texts)
+        seen.append(ticks[0] - before)
+        done.set()
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(60.0)
+    try:
+        builder = threading.Thread(target=build)
+        builder.start()
+        while not done.is_set():
+            ticks[0] += 1
+            done.wait(0)  # gives the GIL to the builder between ticks
+        builder.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert seen[0] > 0

@@ -82,8 +82,27 @@ def test_save_load_pickle_and_errors(tmp_path) -> None:
     path.write_text('{"format": "sendlint-history", "version": 1')
     with pytest.raises(sendlint.HistoryError, match="corrupt"):
         sendlint.History.load(path)
-    with pytest.raises(sendlint.PolicyError):
-        sendlint.History.load(tmp_path / "missing.json")
+    assert caught_path(sendlint.History.load, path) == path
+
+
+def caught_path(call, *args) -> object:
+    with pytest.raises(sendlint.HistoryError) as caught:
+        call(*args)
+    return caught.value.path
+
+
+def test_history_io_errors_are_history_errors(tmp_path) -> None:
+    # They used to be PolicyError("cannot read ...") even for writes.
+    missing = tmp_path / "missing.json"
+    with pytest.raises(sendlint.HistoryError, match="read") as caught:
+        sendlint.History.load(missing)
+    assert caught.value.path == missing
+    unwritable = tmp_path / "no-such-dir" / "history.json"
+    with pytest.raises(sendlint.HistoryError, match="write") as caught:
+        sendlint.History().save(unwritable)
+    assert caught.value.path == unwritable
+    with pytest.raises(sendlint.HistoryError, match="write"):
+        sendlint.History().save(tmp_path)  # a directory
 
 
 def test_cli_replays_with_history_and_topic(tmp_path) -> None:

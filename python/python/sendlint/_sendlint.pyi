@@ -1,5 +1,6 @@
 import os
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Optional, Union, final
 
 __all__ = [
@@ -18,10 +19,29 @@ __all__ = [
 
 __version__: str
 
-class SendlintError(ValueError): ...
-class PolicyError(SendlintError): ...
-class InputError(SendlintError): ...
-class HistoryError(SendlintError): ...
+class SendlintError(ValueError):
+    """Base class of every sendlint error."""
+
+class PolicyError(SendlintError):
+    """A policy could not be parsed or validated."""
+
+    path: Optional[Path]
+    """The policy file, or None for a policy given as a string."""
+    line: Optional[int]
+    """1-based line of the error, when the parser knows it."""
+    column: Optional[int]
+    """1-based column of the error, when the parser knows it."""
+    key: Optional[str]
+    """The key that is wrong, such as `rules.mass_mention.max_mentions`."""
+
+class InputError(SendlintError):
+    """A message cannot be checked."""
+
+class HistoryError(SendlintError):
+    """A history file cannot be read or written, or is corrupt, foreign or of an unsupported version."""
+
+    path: Optional[Path]
+    """The history file, or None for history JSON given as a string."""
 
 @final
 class History:
