@@ -493,7 +493,17 @@ impl Policy {
     /// ```
     pub fn from_path(path: impl AsRef<Path>) -> Result<Policy, Error> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|err| Error::io(path, &err))?;
+        // A policy that cannot be read is a policy error naming its file, so callers
+        // (and Python's `PolicyError.path`) learn which file in one place.
+        let text = std::fs::read_to_string(path).map_err(|err| {
+            Error::Policy(PolicyError {
+                origin: Some(path.to_owned()),
+                line: None,
+                column: None,
+                key: None,
+                message: format!("cannot read the file: {}", err.to_string().to_lowercase()),
+            })
+        })?;
         let parsed = if path.extension().is_some_and(|ext| ext == "json") {
             Policy::from_json(&text)
         } else {
@@ -1063,7 +1073,14 @@ mod tests {
     #[test]
     fn from_path_names_the_file() {
         let err = Policy::from_path("/nonexistent/policy.toml").unwrap_err();
-        assert!(matches!(err, Error::Io { .. }));
+        let Error::Policy(policy_error) = &err else {
+            panic!("not a policy error: {err:?}");
+        };
+        assert_eq!(
+            policy_error.origin.as_deref(),
+            Some(Path::new("/nonexistent/policy.toml"))
+        );
         assert!(err.to_string().contains("/nonexistent/policy.toml"));
+        assert!(err.to_string().contains("cannot read"), "{err}");
     }
 }

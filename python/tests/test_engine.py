@@ -93,13 +93,14 @@ def test_policy_errors_are_typed_everywhere() -> None:
     assert caught.value.key == "verdict.review"
 
 
-def test_policy_io_errors_are_os_errors(tmp_path) -> None:
+def test_policy_io_errors_are_policy_errors_with_the_path(tmp_path) -> None:
     missing = tmp_path / "missing.toml"
-    with pytest.raises(FileNotFoundError, match="cannot read") as caught:
+    with pytest.raises(sendlint.PolicyError, match="cannot read") as caught:
         sendlint.Engine(policy=missing)
-    assert str(missing) in str(caught.value)
-    with pytest.raises(IsADirectoryError):
+    assert caught.value.path == missing
+    with pytest.raises(sendlint.PolicyError, match="directory") as caught:
         sendlint.Policy.from_path(tmp_path)
+    assert caught.value.path == tmp_path
 
 
 def test_exceptions_pickle_with_their_attributes(tmp_path) -> None:
