@@ -17,6 +17,7 @@
 //! one cell, to look at misses, not to tune lists to single lines.
 
 use std::collections::BTreeMap;
+use std::io::Write as _;
 
 use sendlint::{Engine, Kind, Message};
 
@@ -44,10 +45,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         paths.push("core/testdata/sms_id/sms_spam_id.tsv".to_owned());
     }
     let engine = Engine::default();
+    // Written with `?`, so a closed pipe (`| head`) ends the run without a panic.
+    let mut out = std::io::stdout().lock();
     let mut cells: BTreeMap<(String, String), Cell> = BTreeMap::new();
     for path in &paths {
-        let data =
-            std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+        let data = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
         let mut lines = data.lines();
         let header = lines.next().unwrap_or_default();
         let three_columns = header.split('\t').count() == 3;
@@ -80,22 +82,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 Kind::Useful => cell.useful += 1,
             }
             if show.as_deref() == Some(&format!("{lang}:{label}:{}", kind.as_str())) {
-                println!("  {text}");
+                writeln!(out, "  {text}")?;
             }
         }
     }
-    println!("| lang | label | messages | ad | offer | useful | called promotional |");
-    println!("|---|---|---:|---:|---:|---:|---:|");
+    writeln!(
+        out,
+        "| lang | label | messages | ad | offer | useful | called promotional |"
+    )?;
+    writeln!(out, "|---|---|---:|---:|---:|---:|---:|")?;
     for ((lang, label), cell) in &cells {
         let promotional = cell.ad + cell.offer;
-        println!(
+        writeln!(
+            out,
             "| {lang} | {label} | {} | {} | {} | {} | {:.1} % |",
             cell.total,
             cell.ad,
             cell.offer,
             cell.useful,
             100.0 * promotional as f64 / cell.total as f64
-        );
+        )?;
     }
     Ok(())
 }

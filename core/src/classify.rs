@@ -62,9 +62,7 @@ pub(crate) fn cues(engine: &Compiled, text: &str, hits: &[Hit<'_>], links: &[Fou
     for link in links {
         if let FoundKind::Url(info) = &link.kind {
             let domain = info.domain.as_deref();
-            let subdomain = domain
-                .and_then(|d| info.host.strip_suffix(d))
-                .unwrap_or("");
+            let subdomain = domain.and_then(|d| info.host.strip_suffix(d)).unwrap_or("");
             // The registrable domain's own name (`shopee` of `shopee.co.id`), so one
             // marketplace entry covers every country's public suffix.
             let name = domain.and_then(|d| d.split('.').next()).unwrap_or("");
@@ -202,7 +200,10 @@ mod tests {
     fn local_price_formats() {
         assert_eq!(prices("tarif Rp. 3.190/minggu"), ["Rp. 3.190"]);
         assert_eq!(prices("cuma 75rb aja"), ["75rb"]);
-        assert_eq!(prices("hanya 50 ribu, bisa 20ribuan"), ["50 ribu", "20ribuan"]);
+        assert_eq!(
+            prices("hanya 50 ribu, bisa 20ribuan"),
+            ["50 ribu", "20ribuan"]
+        );
         assert_eq!(prices("por R$ 29,90 ou $1.999"), ["R$ 29,90", "$1.999"]);
         assert_eq!(prices("ahora € 9,99"), ["€ 9,99"]);
         assert_eq!(prices("a 10 mil pesos"), ["10 mil pesos"]);
@@ -253,7 +254,10 @@ mod tests {
     #[test]
     fn marketplace_links_are_shop_links_and_other_links_are_not() {
         assert_eq!(cues("https://www.amazon.es/dp/B0TEST"), ["shop_link"]);
-        assert_eq!(cues("https://www.tokopedia.com/tokoku/kemeja"), ["shop_link"]);
+        assert_eq!(
+            cues("https://www.tokopedia.com/tokoku/kemeja"),
+            ["shop_link"]
+        );
         assert!(cues("Lokasi rapat: https://maps.google.com/?q=monas").is_empty());
     }
 
