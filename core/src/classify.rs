@@ -61,15 +61,16 @@ pub(crate) fn cues(engine: &Compiled, text: &str, hits: &[Hit<'_>], links: &[Fou
     found.extend(prices(engine, text).map(|(start, end)| (PRICE, start, end)));
     for link in links {
         if let FoundKind::Url(info) = &link.kind {
-            let subdomain = info
-                .domain
-                .as_deref()
-                .and_then(|d| info.host.strip_suffix(d))
-                .unwrap_or("");
-            let is_shop = subdomain
-                .split('.')
-                .chain(info.path.split('/'))
-                .any(|part| engine.shop_words.contains(part));
+            let domain = info.domain.as_deref();
+            let subdomain = domain.and_then(|d| info.host.strip_suffix(d)).unwrap_or("");
+            // The registrable domain's own name (`shopee` of `shopee.co.id`), so one
+            // marketplace entry covers every country's public suffix.
+            let name = domain.and_then(|d| d.split('.').next()).unwrap_or("");
+            let is_shop = engine.shop_domains.contains(name)
+                || subdomain
+                    .split('.')
+                    .chain(info.path.split('/'))
+                    .any(|part| engine.shop_words.contains(part));
             if is_shop {
                 found.push((SHOP_LINK, link.start, link.end));
             }
@@ -87,9 +88,10 @@ fn prices<'t>(engine: &'t Compiled, text: &'t str) -> impl Iterator<Item = (usiz
         .find_iter(if has_digit { text } else { "" })
         .filter_map(move |m| {
             let (start, end) = (m.start(), m.end());
-            let is_word_marker = text[start..end].chars().all(char::is_alphabetic);
-            // A marker in letters ("EUR", "Rp", "원") may touch its number but not
-            // other Latin letters: "Rp50.000" and "5000원에" are prices, "Europe" is not.
+            let is_word_marker = text[start..end].chars().any(char::is_alphabetic);
+            // A marker with letters ("EUR", "Rp", "원", "S/") may touch its number but
+            // not other Latin letters: "Rp50.000" and "5000원에" are prices, "Europe"
+            // and the Indonesian "1 s/d 5" ("1 to 5") are not.
             let glued = |c: Option<char>| is_word_marker && c.is_some_and(is_latin_letter);
             if let Some(number_end) = number_after(text, end) {
                 if !glued(text[..start].chars().next_back()) {
@@ -158,7 +160,16 @@ fn is_latin_letter(c: char) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::{Engine, Message};
+    use crate::{Engine, Kind, Message};
+
+    fn kind(text: &str) -> Kind {
+        Engine::default().check(&Message::new(text)).unwrap().kind
+    }
+
+    fn cues(text: &str) -> Vec<String> {
+        let report = Engine::default().check(&Message::new(text)).unwrap();
+        report.cues.into_iter().map(|c| c.cue).collect()
+    }
 
     fn prices(text: &str) -> Vec<String> {
         let report = Engine::default().check(&Message::new(text)).unwrap();
@@ -183,5 +194,87 @@ mod tests {
     #[test]
     fn numbers_without_currency_are_not_prices() {
         assert!(prices("Europe 2026, 12 Eurostar trains, 3 eurovision songs").is_empty());
+    }
+
+    #[test]
+    fn local_price_formats() {
+        assert_eq!(prices("tarif Rp. 3.190/minggu"), ["Rp. 3.190"]);
+        assert_eq!(prices("cuma 75rb aja"), ["75rb"]);
+        assert_eq!(
+            prices("hanya 50 ribu, bisa 20ribuan"),
+            ["50 ribu", "20ribuan"]
+        );
+        assert_eq!(prices("por R$ 29,90 ou $1.999"), ["R$ 29,90", "$1.999"]);
+        assert_eq!(prices("ahora € 9,99"), ["€ 9,99"]);
+        assert_eq!(prices("a 10 mil pesos"), ["10 mil pesos"]);
+        assert_eq!(prices("menú a S/ 15 o S/. 35,50"), ["S/ 15", "S/. 35,50"]);
+    }
+
+    #[test]
+    fn look_alike_numbers_are_not_prices() {
+        // Indonesian "s/d" ("until") next to a number is not the Peruvian sol.
+        assert!(prices("rapat jam 1 s/d 3 sore, berlaku 1 s/d 5 Mei").is_empty());
+        // "peso" alone is also "weight", "mil" alone is "thousand".
+        assert!(prices("mi peso 70 kg; mais de 2 mil pessoas").is_empty());
+    }
+
+    #[test]
+    fn promotional_messages_in_id_es_pt_are_offers() {
+        for text in [
+            "Hemat hingga 50% untuk semua sepatu minggu ini di toko kami.",
+            "Baju koko terbaru cuma 75rb aja, kak! Stok baru datang hari ini.",
+            "Gratis ongkos kirim ke seluruh Jawa untuk pesanan hari ini.",
+            "Tunjukkan SMS ini di kasir untuk dapat es teh manis.",
+            "Koleksi lebaran sudah ada di https://shopee.co.id/butikaisyah",
+            "Envío gratis en todos los pedidos este fin de semana.",
+            "Camisetas de la selección a 10 mil pesos en el local del centro.",
+            "Menú del día a S/ 15 en nuestro local de Miraflores.",
+            "Hasta 12 meses sin intereses en toda la línea blanca.",
+            "Mira la nueva colección: https://articulo.mercadolibre.com.mx/MLM-123456",
+            "Frete grátis para todo o Brasil nas compras deste fim de semana.",
+            "Tênis de corrida em 10x sem juros, só nesta semana.",
+            "Leve 3 pague 2 em todos os cosméticos da loja.",
+            "Chegou a coleção de inverno: https://www.magazineluiza.com.br/casaco-la/p/abc123/",
+        ] {
+            assert_eq!(kind(text), Kind::Offer, "{text}");
+        }
+    }
+
+    #[test]
+    fn hard_sells_in_id_es_pt_are_ads() {
+        for text in [
+            "Aktifkan sekarang paket malam 10GB, kuota besar buat nonton.",
+            "Reserva ahora tu mesa para San Valentín.",
+            "Aproveite já: as últimas vagas do curso de inglês.",
+        ] {
+            assert_eq!(kind(text), Kind::Ad, "{text}");
+        }
+    }
+
+    #[test]
+    fn marketplace_links_are_shop_links_and_other_links_are_not() {
+        assert_eq!(cues("https://www.amazon.es/dp/B0TEST"), ["shop_link"]);
+        assert_eq!(
+            cues("https://www.tokopedia.com/tokoku/kemeja"),
+            ["shop_link"]
+        );
+        assert!(cues("Lokasi rapat: https://maps.google.com/?q=monas").is_empty());
+    }
+
+    #[test]
+    fn ordinary_messages_stay_useful() {
+        // Decided: "oferta" alone is no cue, "oferta de trabajo/emprego" is a job
+        // offer. "promoción"/"promoção" alone stay cues: in a marketing send they
+        // mean a sales promotion far more often than a job promotion.
+        for text in [
+            "Rapat dipindah ke jam 1 s/d 3 sore di ruang 2.",
+            "Recibimos tu oferta de trabajo, te llamamos el lunes.",
+            "Recebemos sua oferta de emprego, retornamos amanhã.",
+            "El promotor del concierto nos llama mañana.",
+            "Mais de 2 mil pessoas foram ao show ontem.",
+            "Mi peso ahora es 70 kg, el médico está contento.",
+        ] {
+            assert_eq!(kind(text), Kind::Useful, "{text}");
+        }
     }
 }

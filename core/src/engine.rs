@@ -45,6 +45,8 @@ pub(crate) struct Compiled {
     /// Currency markers, matched case-insensitively on the original text.
     pub(crate) currencies: AhoCorasick,
     pub(crate) shop_words: HashSet<String>,
+    /// Marketplace names: a link to `NAME.<public suffix>` is a shop link.
+    pub(crate) shop_domains: HashSet<String>,
     pub(crate) shorteners: HashSet<String>,
     /// The sender's own numbers in E.164.
     pub(crate) own_phones: HashSet<String>,
@@ -101,6 +103,7 @@ impl Engine {
             mention_keywords,
             currencies,
             shop_words: lexicons.shop_words.iter().cloned().collect(),
+            shop_domains: lexicons.shop_domains.iter().cloned().collect(),
             shorteners: lexicons
                 .shorteners
                 .iter()

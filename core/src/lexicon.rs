@@ -10,6 +10,7 @@
 //! | `ad_label/<lang>.txt` | disclosure labels (`missing_ad_label`) |
 //! | `promo/{discount,coupon,cta}/<lang>.txt` | cues that make a message an offer or an ad |
 //! | `promo/currency.txt`, `promo/shop_path.txt` | price markers, shop-link words |
+//! | `promo/shop_domain.txt` | marketplace names (`shopee`, `mercadolivre`): links to them are shop links |
 //! | `opt_out/<lang>.txt` | instructions for stopping messages (`missing_opt_out`) |
 //! | `pii/{sensitive,honorific,number_context}/<lang>.txt` | personal-data cues (`pii_exposure`) |
 //! | `mention/all.txt` | words that after `@` address a whole group (`mass_mention`) |
@@ -53,6 +54,7 @@ pub(crate) struct Lexicons {
     pub(crate) mention_keywords: Vec<String>,
     pub(crate) currencies: Vec<String>,
     pub(crate) shop_words: Vec<String>,
+    pub(crate) shop_domains: Vec<String>,
     pub(crate) shorteners: Vec<String>,
     pub(crate) homoglyphs: HashMap<char, char>,
     /// Function words ignored by topic relevance.
@@ -111,6 +113,7 @@ impl Lexicons {
             }
             ["promo", "currency"] => self.currencies.extend(lines.map(str::to_owned)),
             ["promo", "shop_path"] => self.shop_words.extend(lines.map(str::to_lowercase)),
+            ["promo", "shop_domain"] => self.shop_domains.extend(lines.map(str::to_lowercase)),
             ["mention", "all"] => self.mention_keywords.extend(lines.map(str::to_owned)),
             ["stopwords", _lang] => self.stopwords.extend(lines.map(str::to_owned)),
             ["links", "shorteners"] => self.shorteners.extend(lines.map(str::to_lowercase)),
