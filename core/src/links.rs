@@ -92,7 +92,7 @@ struct Linked {
 /// Finds every link and address in `text`, in text order, without overlaps.
 pub(crate) fn find(text: &str) -> Vec<Found<'_>> {
     let mut found = Vec::new();
-    if !text.contains(['.', '@', ':']) {
+    if !may_hold_links(text.as_bytes()) {
         return found;
     }
     let mut finder = LinkFinder::new();
@@ -127,7 +127,12 @@ pub(crate) fn find(text: &str) -> Vec<Found<'_>> {
         if found.last().is_some_and(|f| link.start < f.end) {
             continue;
         }
-        let written = &text[link.start..link.end];
+        let start = if link.email {
+            link.start
+        } else {
+            link.start + glued_before_scheme(&text[link.start..link.end])
+        };
+        let written = &text[start..link.end];
         let kind = if link.email {
             Some(FoundKind::Email)
         } else {
@@ -135,7 +140,7 @@ pub(crate) fn find(text: &str) -> Vec<Found<'_>> {
         };
         if let Some(kind) = kind {
             found.push(Found {
-                start: link.start,
+                start,
                 end: link.end,
                 text: written,
                 kind,
@@ -146,6 +151,19 @@ pub(crate) fn find(text: &str) -> Vec<Found<'_>> {
         push(&mut found, text, start, end, origin);
     }
     found
+}
+
+/// Whether `text` has what every link or address needs: an `@`, a `://`, or a
+/// dot followed by a host character (`example.de`, `www.x`, `1.2`, `пример.рф`).
+/// Most messages end their sentences with `. ` or nothing, so this one pass over
+/// the bytes spares them the link finder.
+fn may_hold_links(bytes: &[u8]) -> bool {
+    bytes.iter().enumerate().any(|(i, &byte)| match byte {
+        b'@' => true,
+        b'.' => bytes.get(i + 1).is_some_and(|&next| is_host_start(next)),
+        b':' => bytes[i + 1..].starts_with(b"//"),
+        _ => false,
+    })
 }
 
 fn push<'t>(found: &mut Vec<Found<'t>>, text: &'t str, start: usize, end: usize, origin: Origin) {
@@ -257,6 +275,22 @@ fn link_end(text: &str, start: usize, from: usize) -> usize {
         }
     }
     end
+}
+
+/// The length of a word glued to a web scheme (`experience` in
+/// `experiencehttp://example.com`, which `linkify` takes as one scheme): the
+/// link starts at `http`.
+fn glued_before_scheme(written: &str) -> usize {
+    let Some(at) = written.find("://") else {
+        return 0;
+    };
+    let scheme = &written.as_bytes()[..at];
+    for web in [&b"https"[..], b"http"] {
+        if scheme.len() > web.len() && ends_with_ignore_case(scheme, web) {
+            return scheme.len() - web.len();
+        }
+    }
+    0
 }
 
 /// How a link `linkify` found is written.
@@ -542,6 +576,15 @@ mod tests {
             kinds("Schreib uns auf Telegram: tg://resolve?domain=baeckerei_mueller"),
             ["app tg://resolve?domain=baeckerei_mueller"]
         );
+    }
+
+    #[test]
+    fn a_word_glued_to_the_scheme_is_not_part_of_the_link() {
+        let found =
+            find("Treat yourself to a dining experiencehttp://www.vouch4me.com/etlp/dining.asp");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].text, "http://www.vouch4me.com/etlp/dining.asp");
+        assert!(matches!(&found[0].kind, FoundKind::Url(info) if info.is_http));
     }
 
     #[test]
