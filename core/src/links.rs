@@ -410,7 +410,7 @@ pub(crate) fn ascii_domain(domain: &str) -> Option<Cow<'_, str>> {
     let domain = domain.strip_suffix('.').unwrap_or(domain);
     idna::domain_to_ascii_cow(domain.as_bytes(), idna::AsciiDenyList::URL)
         .ok()
-        .filter(|ascii| !ascii.is_empty())
+        .filter(|ascii| !ascii.split('.').any(str::is_empty))
 }
 
 /// Whether `host` (as written or in ASCII) is one of `domains` or a subdomain of
@@ -661,5 +661,11 @@ mod tests {
         assert_eq!(email_key(" Info@Bäckerei.DE "), "info@xn--bckerei-5wa.de");
         assert_eq!(ascii_domain("example.com/shop"), None);
         assert_eq!(ascii_domain(""), None);
+        assert_eq!(ascii_domain("a..de"), None);
+        assert_eq!(ascii_domain("xn--zz-.de"), None);
+        assert_eq!(
+            ascii_domain("ＢÄＣＫＥＲＥＩ．ｄｅ").as_deref(),
+            Some("xn--bckerei-5wa.de")
+        );
     }
 }

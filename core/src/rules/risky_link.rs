@@ -90,3 +90,93 @@ fn is_mixed_script(label: &str) -> bool {
     }
     false
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Engine, Message, Policy};
+
+    fn reasons_for(allowed: &[&str], text: &str) -> Vec<String> {
+        let mut policy = Policy::default();
+        policy.sender.allowed_domains = allowed.iter().map(|d| (*d).to_owned()).collect();
+        let engine = Engine::new(policy).unwrap();
+        let report = engine.check(&Message::new(text)).unwrap();
+        report
+            .findings
+            .iter()
+            .filter(|f| f.rule == RuleId::RiskyLink)
+            .flat_map(|f| f.evidence["reasons"].as_array().unwrap().clone())
+            .map(|r| r.as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn lookalike_letters_inside_one_label_are_risky() {
+        assert_eq!(
+            reasons_for(&[], "Zahlung bestätigen: https://p\u{0430}ypal.com/login"),
+            ["host mixes scripts (lookalike letters)"]
+        );
+        assert_eq!(
+            reasons_for(&[], "Σύνδεση: https://\u{03B1}pple.com/id"),
+            ["host mixes scripts (lookalike letters)"]
+        );
+    }
+
+    #[test]
+    fn labels_in_different_scripts_are_not_lookalikes() {
+        assert!(reasons_for(&[], "Акция: https://www.пример.рф/акция").is_empty());
+        assert!(reasons_for(&[], "店舗: https://shop.例子.中国/").is_empty());
+        assert!(reasons_for(&[], "お知らせ: https://お名前.com/news").is_empty());
+    }
+
+    #[test]
+    fn the_senders_own_punycode_domain_is_not_risky() {
+        assert!(reasons_for(&["bäckerei.de"], "Bestellen: https://xn--bckerei-5wa.de/").is_empty());
+        assert_eq!(
+            reasons_for(
+                &["bäckerei.de"],
+                "Bestellen: https://xn--bckerei-mller-vlb.de/"
+            ),
+            [
+                "punycode host",
+                "domain is not one of the sender's allowed domains"
+            ]
+        );
+    }
+
+    #[test]
+    fn ip_hosts_are_risky_v4_and_v6() {
+        for text in [
+            "Neue Preise: https://203.0.113.9/preise",
+            "Neue Preise: https://[2001:db8::1]/preise",
+        ] {
+            assert_eq!(
+                reasons_for(&["beauty-shop.de"], text),
+                ["raw IP address instead of a domain"],
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn allowed_domains_that_are_no_domain_names_are_refused() {
+        for bad in [
+            "xn--zz-.de",
+            "beauty..de",
+            "shop%.de",
+            "https://beauty-shop.de",
+        ] {
+            let mut policy = Policy::default();
+            policy.sender.allowed_domains = vec![bad.to_owned()];
+            let err = Engine::new(policy).unwrap_err().to_string();
+            assert!(
+                err.contains("sender.allowed_domains") && err.contains(bad),
+                "{bad}: {err}"
+            );
+        }
+        let mut policy = Policy::default();
+        policy.sender.allowed_domains =
+            vec!["Bäckerei.de".to_owned(), "xn--mnchen-3ya.de".to_owned()];
+        assert!(Engine::new(policy).is_ok());
+    }
+}
