@@ -50,9 +50,9 @@ pub(crate) struct Compiled {
     pub(crate) shorteners: HashSet<String>,
     /// The sender's own numbers in E.164.
     pub(crate) own_phones: HashSet<String>,
-    /// The sender's own addresses, lower case.
+    /// The sender's own addresses (`links::email_key`: local part lower case, domain in ASCII).
     pub(crate) own_emails: HashSet<String>,
-    /// The sender's domains, lower case.
+    /// The sender's domains in ASCII (`links::ascii_domain`: punycode, lower case).
     pub(crate) allowed_domains: Vec<String>,
     /// Regions whose national phone formats are recognised.
     pub(crate) phones: rules::pii_exposure::Regions,
@@ -116,8 +116,19 @@ impl Engine {
                 .iter()
                 .filter_map(|n| rules::pii_exposure::e164(n))
                 .collect(),
-            own_emails: lower(&policy.sender.emails).into_iter().collect(),
-            allowed_domains: lower(&policy.sender.allowed_domains),
+            own_emails: policy
+                .sender
+                .emails
+                .iter()
+                .map(|e| crate::links::email_key(e))
+                .collect(),
+            // `Policy::validate` rejected names that have no ASCII form.
+            allowed_domains: policy
+                .sender
+                .allowed_domains
+                .iter()
+                .filter_map(|d| crate::links::ascii_domain(d).map(std::borrow::Cow::into_owned))
+                .collect(),
             phones: rules::pii_exposure::Regions::new(&policy.rules.pii_exposure.regions),
             time_zone: policy.tz()?,
             folder,

@@ -15,6 +15,7 @@
 //! | `pii/{sensitive,honorific,number_context}/<lang>.txt` | personal-data cues (`pii_exposure`) |
 //! | `mention/all.txt` | words that after `@` address a whole group (`mass_mention`) |
 //! | `links/shorteners.txt` | URL-shortener domains (`risky_link`) |
+//! | `links/bare_tlds.txt` | TLDs that make a host without scheme, `www.` or path a link (read by `links.rs`) |
 //! | `homoglyphs.txt` | lookalike letters and the Latin letter they imitate |
 //! | `stopwords/<lang>.txt` | function words that say nothing about a topic (`off_topic`) |
 
@@ -117,6 +118,8 @@ impl Lexicons {
             ["mention", "all"] => self.mention_keywords.extend(lines.map(str::to_owned)),
             ["stopwords", _lang] => self.stopwords.extend(lines.map(str::to_owned)),
             ["links", "shorteners"] => self.shorteners.extend(lines.map(str::to_lowercase)),
+            // Read on its own by `links.rs` (through `builtin_lines`), which has no engine.
+            ["links", "bare_tlds"] => {}
             ["homoglyphs"] => {
                 for line in lines {
                     let mut chars = line.split_whitespace().filter_map(|s| s.chars().next());
@@ -143,6 +146,15 @@ impl Lexicons {
             text: text.to_owned(),
         }));
     }
+}
+
+/// The lines of one built-in lexicon file (`links/bare_tlds.txt`), for a list
+/// that a module reads on its own; empty for an unknown path.
+pub(crate) fn builtin_lines(path: &str) -> impl Iterator<Item = &'static str> + '_ {
+    FILES
+        .iter()
+        .filter(move |(file, _)| *file == path)
+        .flat_map(|(_, contents)| lines(contents))
 }
 
 /// The non-empty, non-comment lines of a lexicon file, trimmed. A comment is `#`

@@ -1,8 +1,17 @@
 //! Links and e-mail addresses in a message, found once and shared by the link,
-//! PII and classification rules. Extraction is `linkify`'s, parsing `url`'s and
-//! the top-level-domain check the public-suffix list's (`psl`); nothing here goes
-//! to the network.
+//! mention, PII and classification rules. Extraction is `linkify`'s (plus a scan
+//! for `http(s)://` and `www.` links it does not take: international top-level
+//! domains, IPv6 hosts, broken addresses), parsing `url`'s (WHATWG), domain names
+//! are compared in their ASCII (punycode) form by `idna`, and the top-level-domain
+//! check is the public-suffix list's (`psl`); nothing here goes to the network.
+//!
+//! Every step is linear in the text: each scan resumes after the link it found.
 
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
 use linkify::{LinkFinder, LinkKind};
 use url::{Host, Url};
 
@@ -22,8 +31,12 @@ pub(crate) enum FoundKind {
     Email,
     /// A link that cannot work, and why.
     Invalid(String),
-    /// A link that parses.
+    /// A web link (`http`, `https`, `ftp` or none written) that parses.
     Url(Box<LinkInfo>),
+    /// A link with another scheme (`tg://resolve?domain=shop`, `whatsapp://send`):
+    /// it opens an app, and its "host" is no domain name, so the domain checks
+    /// do not apply.
+    AppLink,
 }
 
 /// The facts about a working link that the rules look at.
@@ -33,7 +46,7 @@ pub(crate) struct LinkInfo {
     pub(crate) host: String,
     /// The registrable domain (`example.co.uk`), `None` for IP hosts.
     pub(crate) domain: Option<String>,
-    /// The host is an IP address.
+    /// The host is an IP address (v4 or v6).
     pub(crate) is_ip: bool,
     /// The link says `http://` (no TLS).
     pub(crate) is_http: bool,
@@ -43,127 +56,392 @@ pub(crate) struct LinkInfo {
     pub(crate) path: String,
 }
 
-/// Finds every link and address in `text`.
+/// How a candidate link is written; decides how sure it is that the writer meant a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// `scheme://…`: a link, working or not.
+    Scheme,
+    /// `www.…` without a scheme: a link, working or not (chat apps link it).
+    Www,
+    /// `example.de`, `shop.example.de/sale`: a link only if it looks like one
+    /// (see [`bare_is_link`]); never reported as invalid, since `file.txt` or
+    /// `z.B.` were never meant as links.
+    Bare,
+}
+
+/// The two patterns that start a link `linkify` may not take.
+const SCHEME_SEPARATOR: usize = 0;
+static TRIGGERS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(["://", "www."])
+        .expect("two fixed literal patterns always compile")
+});
+
+/// Top-level domains that make a bare host a link (`lexicons/links/bare_tlds.txt`).
+static BARE_TLDS: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| crate::lexicon::builtin_lines("links/bare_tlds.txt").collect());
+
+/// A span `linkify` found.
+struct Linked {
+    start: usize,
+    end: usize,
+    email: bool,
+}
+
+/// Finds every link and address in `text`, in text order, without overlaps.
 pub(crate) fn find(text: &str) -> Vec<Found<'_>> {
     let mut found = Vec::new();
-    if !text.contains(['.', '@', ':']) {
+    if !may_hold_links(text.as_bytes()) {
         return found;
     }
     let mut finder = LinkFinder::new();
     finder.url_must_have_scheme(false);
-    for link in finder.links(text) {
-        let kind = match link.kind() {
-            LinkKind::Email => Some(FoundKind::Email),
-            LinkKind::Url => inspect(link.as_str()),
-            _ => None,
+    let linked: Vec<Linked> = finder
+        .links(text)
+        .filter_map(|link| {
+            let email = match link.kind() {
+                LinkKind::Email => true,
+                LinkKind::Url => false,
+                _ => return None,
+            };
+            Some(Linked {
+                start: link.start(),
+                end: link.end(),
+                email,
+            })
+        })
+        .collect();
+    let extra = unlinked(text, &linked);
+    // Merge the two sorted lists; a `linkify` span that starts inside an extra
+    // link (`example.com` in `https://пример.рф/?from=example.com`) is part of it.
+    let mut extra = extra.into_iter().peekable();
+    for link in &linked {
+        while let Some(&(start, end, origin)) = extra.peek() {
+            if start > link.start {
+                break;
+            }
+            push(&mut found, text, start, end, origin);
+            extra.next();
+        }
+        if found.last().is_some_and(|f| link.start < f.end) {
+            continue;
+        }
+        let start = if link.email {
+            link.start
+        } else {
+            link.start + glued_before_scheme(&text[link.start..link.end])
+        };
+        let written = &text[start..link.end];
+        let kind = if link.email {
+            Some(FoundKind::Email)
+        } else {
+            inspect(written, origin_of(written))
         };
         if let Some(kind) = kind {
             found.push(Found {
-                start: link.start(),
-                end: link.end(),
-                text: link.as_str(),
+                start,
+                end: link.end,
+                text: written,
                 kind,
             });
         }
     }
-    find_broken_schemes(text, &mut found);
-    found.sort_by_key(|f| f.start);
+    for (start, end, origin) in extra {
+        push(&mut found, text, start, end, origin);
+    }
     found
 }
 
-/// A URL `linkify` could not take as a link (`http://www..com`, `https://`) is
-/// still a link the reader will try and fail to open.
-fn find_broken_schemes<'t>(text: &'t str, found: &mut Vec<Found<'t>>) {
-    let lower = text.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(pos) = lower[from..].find("://") {
-        let at = from + pos;
-        from = at + 3;
-        let start = if lower[..at].ends_with("https") {
-            at - 5
-        } else if lower[..at].ends_with("http") {
-            at - 4
-        } else {
-            continue;
-        };
-        if found.iter().any(|f| f.start <= start && start < f.end) {
-            continue;
-        }
-        let end = text[at..]
-            .find(char::is_whitespace)
-            .map_or(text.len(), |n| at + n);
-        let written = &text[start..end];
-        let reason = match inspect(written) {
-            Some(FoundKind::Invalid(reason)) => reason,
-            _ => "malformed URL".to_owned(),
-        };
+/// Whether `text` has what every link or address needs: an `@`, a `://`, or a
+/// dot followed by a host character (`example.de`, `www.x`, `1.2`, `пример.рф`).
+/// Most messages end their sentences with `. ` or nothing, so this one pass over
+/// the bytes spares them the link finder.
+fn may_hold_links(bytes: &[u8]) -> bool {
+    bytes.iter().enumerate().any(|(i, &byte)| match byte {
+        b'@' => true,
+        b'.' => bytes.get(i + 1).is_some_and(|&next| is_host_start(next)),
+        b':' => bytes[i + 1..].starts_with(b"//"),
+        _ => false,
+    })
+}
+
+fn push<'t>(found: &mut Vec<Found<'t>>, text: &'t str, start: usize, end: usize, origin: Origin) {
+    let written = &text[start..end];
+    if let Some(kind) = inspect(written, origin) {
         found.push(Found {
             start,
             end,
             text: written,
-            kind: FoundKind::Invalid(reason),
+            kind,
         });
     }
 }
 
-/// Decides whether a written URL works. `None` when a scheme-less candidate is
-/// not a link at all (`file.txt`, `e.g.`).
-fn inspect(written: &str) -> Option<FoundKind> {
-    let has_scheme = written.contains("://");
-    let parsed = if has_scheme {
-        Url::parse(written)
-    } else {
-        Url::parse(&format!("http://{written}"))
+/// `http(s)://` and `www.` links `linkify` did not take, as (start, end, origin):
+/// international top-level domains (`https://пример.рф`), IPv6 hosts, unknown
+/// top-level domains (`www.x.c0m`) and broken addresses (`http://www..com`,
+/// `https://`) are still links the reader will try to open.
+fn unlinked(text: &str, linked: &[Linked]) -> Vec<(usize, usize, Origin)> {
+    let bytes = text.as_bytes();
+    let mut extra = Vec::new();
+    // End of the last extra link: triggers inside it are part of it.
+    let mut covered = 0;
+    let mut next_linked = 0;
+    for m in TRIGGERS.find_iter(text) {
+        let (start, origin) = if m.pattern().as_usize() == SCHEME_SEPARATOR {
+            let before = &bytes[..m.start()];
+            let scheme = if ends_with_ignore_case(before, b"https") {
+                5
+            } else if ends_with_ignore_case(before, b"http") {
+                4
+            } else {
+                continue;
+            };
+            (m.start() - scheme, Origin::Scheme)
+        } else {
+            // "www." starts a link only at a word boundary and followed by a host.
+            let glued = text[..m.start()]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || "._-@/:%+~#=&?".contains(c));
+            if glued || !bytes.get(m.end()).is_some_and(|&b| is_host_start(b)) {
+                continue;
+            }
+            (m.start(), Origin::Www)
+        };
+        if start < covered {
+            continue;
+        }
+        while linked.get(next_linked).is_some_and(|l| l.end <= start) {
+            next_linked += 1;
+        }
+        if linked.get(next_linked).is_some_and(|l| l.start <= start) {
+            continue;
+        }
+        let end = link_end(text, start, m.end());
+        covered = end;
+        extra.push((start, end, origin));
+    }
+    extra
+}
+
+fn ends_with_ignore_case(bytes: &[u8], suffix: &[u8]) -> bool {
+    bytes.len() >= suffix.len() && bytes[bytes.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+}
+
+/// A byte that can start a host name (a letter, digit, `[` of an IPv6 host or
+/// the first byte of a non-ASCII letter).
+fn is_host_start(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'[' || byte >= 0x80
+}
+
+/// Where a link that starts at `start` and continues at `from` ends: at white
+/// space or a character no link holds (`<`, `>`, `"`, CJK punctuation such as
+/// `。` or `，`), without the punctuation that ends the sentence or an
+/// unbalanced closing bracket, as `linkify` does.
+fn link_end(text: &str, start: usize, from: usize) -> usize {
+    let mut end = text[from..]
+        .find(|c: char| {
+            c.is_whitespace()
+                || c.is_control()
+                || matches!(c, '<' | '>' | '"' | '`')
+                || matches!(c, '\u{3000}'..='\u{303F}' | '\u{FF01}'..='\u{FF0F}')
+                || matches!(c, '\u{FF1A}'..='\u{FF20}' | '\u{FF3B}'..='\u{FF40}')
+                || matches!(c, '\u{FF5B}'..='\u{FF65}')
+        })
+        .map_or(text.len(), |n| from + n);
+    let link = &text[start..end];
+    let count = |c: char| link.matches(c).count();
+    let mut unbalanced = [
+        (')', count(')').saturating_sub(count('('))),
+        (']', count(']').saturating_sub(count('['))),
+        ('}', count('}').saturating_sub(count('{'))),
+    ];
+    while end > from {
+        let Some(last) = text[..end].chars().next_back() else {
+            break;
+        };
+        if matches!(last, '.' | ',' | ':' | ';' | '!' | '?' | '\'' | '*') {
+            end -= 1;
+            continue;
+        }
+        match unbalanced.iter_mut().find(|(c, n)| *c == last && *n > 0) {
+            Some((_, n)) => {
+                *n -= 1;
+                end -= 1;
+            }
+            None => break,
+        }
+    }
+    end
+}
+
+/// The length of a word glued to a web scheme (`experience` in
+/// `experiencehttp://example.com`, which `linkify` takes as one scheme): the
+/// link starts at `http`.
+fn glued_before_scheme(written: &str) -> usize {
+    let Some(at) = written.find("://") else {
+        return 0;
     };
+    let scheme = &written.as_bytes()[..at];
+    for web in [&b"https"[..], b"http"] {
+        if scheme.len() > web.len() && ends_with_ignore_case(scheme, web) {
+            return scheme.len() - web.len();
+        }
+    }
+    0
+}
+
+/// How a link `linkify` found is written.
+fn origin_of(written: &str) -> Origin {
+    let has_scheme = written.find("://").is_some_and(|at| {
+        let scheme = &written[..at];
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+    });
+    if has_scheme {
+        Origin::Scheme
+    } else if written
+        .get(..4)
+        .is_some_and(|s| s.eq_ignore_ascii_case("www."))
+    {
+        Origin::Www
+    } else {
+        Origin::Bare
+    }
+}
+
+/// Decides whether a written link works. `None` when a bare candidate is not a
+/// link at all (`file.txt`, `0170.123.45.67`, `Nice.how`).
+fn inspect(written: &str, origin: Origin) -> Option<FoundKind> {
+    let parsed = match origin {
+        Origin::Scheme => Url::parse(written),
+        Origin::Www | Origin::Bare => Url::parse(&format!("http://{written}")),
+    };
+    let sure = origin != Origin::Bare;
+    let invalid = |reason: String| sure.then_some(FoundKind::Invalid(reason));
     let url = match parsed {
         Ok(url) => url,
-        Err(err) if has_scheme => return Some(FoundKind::Invalid(format!("malformed URL: {err}"))),
-        Err(_) => return None,
+        Err(err) => return invalid(format!("malformed URL: {err}")),
     };
+    if !matches!(url.scheme(), "http" | "https" | "ftp") {
+        return Some(FoundKind::AppLink);
+    }
     let written_host = written_host(written);
-    let invalid = |reason: String| has_scheme.then_some(FoundKind::Invalid(reason));
     let (host, domain, is_ip) = match url.host() {
         None => return invalid("the link has no host".to_owned()),
+        // A bare number such as `0170.123.45.67` or `1.2.3.4` is a phone or
+        // version number, not a link.
+        Some(Host::Ipv4(_) | Host::Ipv6(_)) if origin == Origin::Bare => return None,
         Some(Host::Ipv4(ip)) => (ip.to_string(), None, true),
         Some(Host::Ipv6(ip)) => (ip.to_string(), None, true),
         Some(Host::Domain(host)) => {
-            let host = host.trim_end_matches('.').to_ascii_lowercase();
+            // WHATWG parsing already lower-cased it and turned it into punycode.
+            let host = host.strip_suffix('.').unwrap_or(host);
             if host.is_empty() || host.split('.').any(str::is_empty) {
                 return invalid(format!("the host {written_host:?} has an empty label"));
             }
             if !host.contains('.') {
                 return invalid(format!("the host {written_host:?} has no top-level domain"));
             }
-            match psl::suffix(host.as_bytes()) {
-                Some(suffix) if suffix.is_known() => {}
-                _ => {
-                    let tld = host.rsplit('.').next().unwrap_or_default();
-                    return invalid(format!("the top-level domain .{tld} does not exist"));
-                }
+            if !psl::suffix(host.as_bytes()).is_some_and(|s| s.is_known()) {
+                let tld = written_host.trim_end_matches('.').rsplit('.').next();
+                return invalid(format!(
+                    "the top-level domain .{} does not exist (not in the public-suffix list)",
+                    tld.unwrap_or_default()
+                ));
             }
-            let domain = psl::domain_str(&host).map(str::to_owned);
-            (host, domain, false)
+            if origin == Origin::Bare && !bare_is_link(written, written_host) {
+                return None;
+            }
+            let domain = psl::domain_str(host).map(str::to_owned);
+            (host.to_owned(), domain, false)
         }
     };
     Some(FoundKind::Url(Box::new(LinkInfo {
         host,
         domain,
         is_ip,
-        is_http: url.scheme() == "http" && has_scheme,
+        is_http: origin == Origin::Scheme && url.scheme() == "http",
         written_host: written_host.to_owned(),
         path: url.path().to_ascii_lowercase(),
     })))
 }
 
+/// Whether a host written without scheme or `www.` (its top-level domain is
+/// known) was meant as a link: it has a path, port or query
+/// (`shop.example.at/sale`), or its top-level domain is a common one
+/// (`lexicons/links/bare_tlds.txt`) written in lower or upper case. A Title-case
+/// TLD is a sentence glued to the previous one (`Gracias.De nada`, `now.Call`).
+fn bare_is_link(written: &str, written_host: &str) -> bool {
+    if written.len() > written_host.len() {
+        return true;
+    }
+    let tld = written_host.rsplit('.').next().unwrap_or_default();
+    let title_case = tld.starts_with(|c: char| c.is_ascii_uppercase())
+        && tld.chars().any(|c| c.is_ascii_lowercase());
+    !title_case && BARE_TLDS.contains(tld.to_ascii_lowercase().as_str())
+}
+
 /// The host part of a URL as written: between the scheme (or start) and the first
-/// `/`, `?`, `#` or `:`, without any `user@`.
+/// `/`, `?`, `#` or port `:`, without any `user@`; an IPv6 host keeps its brackets.
 fn written_host(written: &str) -> &str {
     let rest = written.split_once("://").map_or(written, |(_, rest)| rest);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
     let authority = authority
         .rsplit_once('@')
         .map_or(authority, |(_, host)| host);
+    if authority.starts_with('[') {
+        return authority
+            .find(']')
+            .map_or(authority, |end| &authority[..=end]);
+    }
     authority.split(':').next().unwrap_or(authority)
+}
+
+/// `domain` in the ASCII form the `url` crate gives link hosts: lower case,
+/// punycode for international labels (`bäckerei.de` → `xn--bckerei-5wa.de`),
+/// without a final dot. `None` when it is no valid domain name.
+pub(crate) fn ascii_domain(domain: &str) -> Option<Cow<'_, str>> {
+    let domain = domain.trim();
+    let domain = domain.strip_suffix('.').unwrap_or(domain);
+    idna::domain_to_ascii_cow(domain.as_bytes(), idna::AsciiDenyList::URL)
+        .ok()
+        .filter(|ascii| !ascii.split('.').any(str::is_empty))
+}
+
+/// Whether `host` (as written or in ASCII) is one of `domains` or a subdomain of
+/// one (`shop.bäckerei.de` in `bäckerei.de`). `domains` must be in the form
+/// [`ascii_domain`] gives; the one comparison behind the sender's allowed domains
+/// for links (`risky_link`) and e-mail addresses (`pii_exposure`).
+pub(crate) fn is_within(host: &str, domains: &[String]) -> bool {
+    if domains.is_empty() {
+        return false;
+    }
+    let Some(host) = ascii_domain(host) else {
+        return false;
+    };
+    domains.iter().any(|domain| {
+        host.strip_suffix(domain.as_str())
+            .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+    })
+}
+
+/// An e-mail address as the sender lists it or a message writes it, in one form
+/// for comparison: the local part in lower case, the domain in ASCII
+/// (`Info@Bäckerei.de` → `info@xn--bckerei-5wa.de`).
+pub(crate) fn email_key(address: &str) -> String {
+    let address = address.trim();
+    match address.rsplit_once('@') {
+        Some((local, domain)) => {
+            let domain = ascii_domain(domain).unwrap_or_else(|| domain.to_lowercase().into());
+            format!("{}@{domain}", local.to_lowercase())
+        }
+        None => address.to_lowercase(),
+    }
 }
 
 #[cfg(test)]
@@ -177,8 +455,18 @@ mod tests {
                 FoundKind::Email => format!("email {}", f.text),
                 FoundKind::Invalid(reason) => format!("invalid {}: {reason}", f.text),
                 FoundKind::Url(info) => format!("url {}", info.host),
+                FoundKind::AppLink => format!("app {}", f.text),
             })
             .collect()
+    }
+
+    fn url(text: &str) -> LinkInfo {
+        let found = find(text);
+        assert_eq!(found.len(), 1, "{text:?}: {:?}", kinds(text));
+        match &found[0].kind {
+            FoundKind::Url(info) => (**info).clone(),
+            other => panic!("{text:?}: {other:?}"),
+        }
     }
 
     #[test]
@@ -198,13 +486,186 @@ mod tests {
             "{found:?}"
         );
         let found = kinds("go http://www..com now");
-        assert!(found[0].starts_with("invalid"), "{found:?}");
+        assert!(found[0].contains("empty label"), "{found:?}");
         let found = kinds("go https:// now");
         assert!(found[0].starts_with("invalid"), "{found:?}");
     }
 
     #[test]
-    fn ignores_schemeless_non_links() {
-        assert!(kinds("open file.txt or version 2.0, e.g. now").is_empty());
+    fn international_domain_names_are_working_links() {
+        let cases = [
+            (
+                "Unser Laden in China: https://例子.中国/ – kommt vorbei!",
+                "https://例子.中国/",
+                "xn--fsqu00a.xn--fiqs8s",
+            ),
+            (
+                "Заходите на https://пример.рф, там все новинки.",
+                "https://пример.рф",
+                "xn--e1afmkfd.xn--p1ai",
+            ),
+            (
+                "Nuevo catálogo: https://www.pingüino.es/catalogo.",
+                "https://www.pingüino.es/catalogo",
+                "www.xn--pingino-q2a.es",
+            ),
+            (
+                "새 소식은 https://한국.한국/소식 에서 확인하세요",
+                "https://한국.한국/소식",
+                "xn--3e0b707e.xn--3e0b707e",
+            ),
+        ];
+        for (text, link, host) in cases {
+            let found = find(text);
+            assert_eq!(found.len(), 1, "{text:?}: {:?}", kinds(text));
+            assert_eq!(found[0].text, link, "{text:?}");
+            match &found[0].kind {
+                FoundKind::Url(info) => {
+                    assert_eq!(info.host, host);
+                    assert!(!info.is_ip && info.domain.is_some(), "{info:?}");
+                }
+                other => panic!("{text:?}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn ip_hosts_are_links_not_malformed() {
+        for (text, host) in [
+            ("Testseite: http://[::1]/ bitte nicht teilen", "::1"),
+            (
+                "Neues Portal: https://[2001:db8::7]:8443/login.",
+                "2001:db8::7",
+            ),
+            ("Flyer online: http://192.168.1.20/promo", "192.168.1.20"),
+        ] {
+            let info = url(text);
+            assert!(info.is_ip, "{text:?}: {info:?}");
+            assert_eq!(info.host, host);
+            assert_eq!(info.domain, None);
+        }
+    }
+
+    #[test]
+    fn international_link_ends_at_cjk_punctuation_and_closing_bracket() {
+        assert_eq!(
+            find("请访问https://例子.中国/活动。谢谢")[0].text,
+            "https://例子.中国/活动"
+        );
+        assert_eq!(
+            find("(mehr unter https://пример.рф/акция)")[0].text,
+            "https://пример.рф/акция"
+        );
+        assert_eq!(
+            find("Siehe https://例子.中国/a_(b).")[0].text,
+            "https://例子.中国/a_(b)"
+        );
+    }
+
+    #[test]
+    fn an_address_inside_an_international_link_is_part_of_it() {
+        assert_eq!(
+            kinds("Jetzt: https://пример.рф/go?from=example.com&x=1 ok"),
+            ["url xn--e1afmkfd.xn--p1ai"]
+        );
+    }
+
+    #[test]
+    fn app_links_are_links_without_domain_checks() {
+        assert_eq!(
+            kinds("Schreib uns auf Telegram: tg://resolve?domain=baeckerei_mueller"),
+            ["app tg://resolve?domain=baeckerei_mueller"]
+        );
+    }
+
+    #[test]
+    fn a_word_glued_to_the_scheme_is_not_part_of_the_link() {
+        let found =
+            find("Treat yourself to a dining experiencehttp://www.vouch4me.com/etlp/dining.asp");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].text, "http://www.vouch4me.com/etlp/dining.asp");
+        assert!(matches!(&found[0].kind, FoundKind::Url(info) if info.is_http));
+    }
+
+    #[test]
+    fn a_scheme_in_the_query_of_a_bare_link_is_no_scheme() {
+        assert_eq!(
+            kinds("Weiter: example.de/r?to=https://example.de/sale"),
+            ["url example.de"]
+        );
+    }
+
+    #[test]
+    fn www_links_with_an_unknown_top_level_domain_are_invalid() {
+        for (text, link) in [
+            (
+                "Besuchen Sie www.beauty-shop.c0m heute",
+                "www.beauty-shop.c0m",
+            ),
+            ("Visit WWW.X.C0M!", "WWW.X.C0M"),
+            ("Promo em www.loja.combr/ofertas.", "www.loja.combr/ofertas"),
+        ] {
+            let found = find(text);
+            assert_eq!(found.len(), 1, "{text:?}: {:?}", kinds(text));
+            assert_eq!(found[0].text, link);
+            assert!(
+                matches!(&found[0].kind, FoundKind::Invalid(r) if r.contains("does not exist")),
+                "{text:?}: {:?}",
+                found[0].kind
+            );
+        }
+    }
+
+    #[test]
+    fn bare_links_are_found() {
+        for (text, host) in [
+            ("Sale: shop.example.de/sale", "shop.example.de"),
+            ("Bestellen auf bäckerei.de", "xn--bckerei-5wa.de"),
+            ("Descuentos en tienda.es esta semana", "tienda.es"),
+            ("TXT WIN to WAY2SMS.COM now", "way2sms.com"),
+            ("Angebote unter beispiel.at/angebote", "beispiel.at"),
+            ("Promo di toko.co.id/promo", "toko.co.id"),
+        ] {
+            assert_eq!(url(text).host, host, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn bare_non_links_are_ignored() {
+        for text in [
+            "open file.txt or version 2.0, e.g. now",
+            "Bitte z.B. Mehl mitbringen, ca. 2.5 kg, u.a. für v1.2.3",
+            "Die Kursunterlagen: readme.md und main.py",
+            "Ruf an: Tel. 0170.123.45.67",
+            "Server 10.0.0.1 ist neu",
+            "Nice.how are you? Miss her.love u",
+            "ok.see you at 5.Call me tomorrow.call",
+            "Gracias.De nada, hasta mañana.Es tarde",
+            "I think message.it is late. Can you.at 5?",
+            "Preis 3.50, Rabatt 12.5 %, am 24.12.2026",
+        ] {
+            assert!(kinds(text).is_empty(), "{text:?}: {:?}", kinds(text));
+        }
+    }
+
+    #[test]
+    fn ascii_forms_of_domains_are_compared() {
+        let allowed = vec![ascii_domain("Bäckerei.de").unwrap().into_owned()];
+        assert_eq!(allowed, ["xn--bckerei-5wa.de"]);
+        assert!(is_within("xn--bckerei-5wa.de", &allowed));
+        assert!(is_within("bäckerei.de", &allowed));
+        assert!(is_within("shop.BÄCKEREI.de", &allowed));
+        assert!(!is_within("xn--bckerei-5wa.de.evil.com", &allowed));
+        assert!(!is_within("meinebäckerei.de", &allowed));
+        assert!(!is_within("backerei.de", &allowed));
+        assert_eq!(email_key(" Info@Bäckerei.DE "), "info@xn--bckerei-5wa.de");
+        assert_eq!(ascii_domain("example.com/shop"), None);
+        assert_eq!(ascii_domain(""), None);
+        assert_eq!(ascii_domain("a..de"), None);
+        assert_eq!(ascii_domain("xn--zz-.de"), None);
+        assert_eq!(
+            ascii_domain("ＢÄＣＫＥＲＥＩ．ｄｅ").as_deref(),
+            Some("xn--bckerei-5wa.de")
+        );
     }
 }

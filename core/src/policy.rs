@@ -677,11 +677,12 @@ impl Policy {
             }
         }
         for domain in &self.sender.allowed_domains {
-            if domain.is_empty() || domain.contains(['/', ':', '@', ' ']) {
+            if domain.contains(['/', ':', '@', ' ']) || crate::links::ascii_domain(domain).is_none()
+            {
                 return Err(Error::invalid_key(
                     "sender.allowed_domains",
                     format!(
-                        "{domain:?} is not a domain name (write example.com, no scheme or path)"
+                        "{domain:?} is not a domain name (write example.com or bäckerei.de, no scheme or path)"
                     ),
                 ));
             }

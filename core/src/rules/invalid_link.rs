@@ -12,7 +12,9 @@ pub(crate) fn check(context: &Context<'_, '_>, findings: &mut Vec<Finding>) {
     for link in &context.links {
         let reason = match &link.kind {
             FoundKind::Invalid(reason) => reason.clone(),
-            FoundKind::Url(_) if is_dead(context.message.dead_links, link.text) => {
+            FoundKind::Url(_) | FoundKind::AppLink
+                if is_dead(context.message.dead_links, link.text) =>
+            {
                 "the host application reports this link dead".to_owned()
             }
             _ => continue,

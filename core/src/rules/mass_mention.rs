@@ -61,7 +61,15 @@ pub(crate) fn find(context: &Context<'_, '_>) -> Mentions {
         signs.extend(text.match_indices('＠'));
         signs.sort_unstable();
     }
+    // Links and addresses are in text order, like the signs.
+    let mut links = context.links.iter().peekable();
     for (at, sign) in signs {
+        // An '@' in a link or address (https://x.com/@all, "@everyone"@example.com)
+        // mentions nobody.
+        while links.next_if(|link| link.end <= at).is_some() {}
+        if links.peek().is_some_and(|link| link.start <= at) {
+            continue;
+        }
         // An '@' glued to a word is an e-mail address (info@allshop.com), not a mention.
         if text[..at]
             .chars()

@@ -14,7 +14,7 @@ use serde_json::json;
 
 use super::{evidence, Context};
 use crate::lexicon::PhraseList;
-use crate::links::FoundKind;
+use crate::links::{self, FoundKind};
 use crate::report::{Finding, RuleId};
 use crate::text::is_spaceless_script;
 
@@ -50,15 +50,9 @@ fn emails(context: &Context<'_, '_>, findings: &mut Vec<Finding>) {
         if !matches!(link.kind, FoundKind::Email) {
             continue;
         }
-        let address = link.text.to_lowercase();
-        let domain = address.rsplit('@').next().unwrap_or("");
-        let own = engine.own_emails.contains(&address)
-            || engine.allowed_domains.iter().any(|d| {
-                domain == d
-                    || domain
-                        .strip_suffix(d.as_str())
-                        .is_some_and(|r| r.ends_with('.'))
-            });
+        let domain = link.text.rsplit('@').next().unwrap_or("");
+        let own = links::is_within(domain, &engine.allowed_domains)
+            || engine.own_emails.contains(&links::email_key(link.text));
         if own {
             continue;
         }
