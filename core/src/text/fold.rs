@@ -51,7 +51,9 @@ impl Folder {
     }
 
     /// Folds one character, calling `emit` for every character it becomes (none for
-    /// invisible characters, two for `ß`, several for ligatures).
+    /// invisible characters, two for `ß`, several for ligatures). A character that
+    /// composes with the one before it (`ﾞ`, a Hangul vowel) is folded alone here;
+    /// [`Folder::fold`] folds such runs together.
     pub(crate) fn fold_char(&self, c: char, mut emit: impl FnMut(char)) {
         if c.is_ascii() {
             emit(c.to_ascii_lowercase());
@@ -61,20 +63,34 @@ impl Folder {
             return;
         }
         for compat in std::iter::once(c).nfkc() {
-            for lower in compat.to_lowercase() {
-                let ch = self.homoglyphs.get(&lower).copied().unwrap_or(lower);
-                if ch == 'ß' {
-                    emit('s');
-                    emit('s');
-                } else if is_latin_with_diacritics(ch) {
-                    decompose_canonical(ch, |part| {
-                        if !is_combining_mark(part) {
-                            emit(part);
-                        }
-                    });
-                } else if !is_generic_diacritic(ch) {
-                    emit(ch);
-                }
+            self.fold_normalized(compat, &mut emit);
+        }
+    }
+
+    /// Folds a run of characters that compose (a letter and its marks, Hangul jamo,
+    /// half-width katakana and voicing marks): NFKC of the whole run, so `ﾀﾞ`
+    /// becomes `ダ` and `ᄆ` `ᅮ` become `무`.
+    fn fold_run(&self, run: &str, mut emit: impl FnMut(char)) {
+        for compat in run.chars().filter(|&c| !is_invisible(c)).nfkc() {
+            self.fold_normalized(compat, &mut emit);
+        }
+    }
+
+    /// Folds one NFKC-normalised character: case, homoglyphs, `ß`, accents.
+    fn fold_normalized(&self, c: char, emit: &mut impl FnMut(char)) {
+        for lower in c.to_lowercase() {
+            let ch = self.homoglyphs.get(&lower).copied().unwrap_or(lower);
+            if ch == 'ß' {
+                emit('s');
+                emit('s');
+            } else if is_latin_with_diacritics(ch) {
+                decompose_canonical(ch, |part| {
+                    if !is_combining_mark(part) {
+                        emit(part);
+                    }
+                });
+            } else if !is_generic_diacritic(ch) {
+                emit(ch);
             }
         }
     }
@@ -120,17 +136,28 @@ impl Folder {
             find_tokens(units, tokens);
             return assemble(units, tokens);
         }
-        for (offset, c) in text.char_indices() {
+        let mut offset = 0;
+        while let Some(c) = text[offset..].chars().next() {
+            let char_end = offset + c.len_utf8();
+            let run_end = run_end(text, char_end);
             let start = offset as u32;
-            let end = (offset + c.len_utf8()) as u32;
-            self.fold_char(c, |ch| {
+            let end = run_end as u32;
+            let push = |ch| {
                 units.push(Unit {
                     ch,
                     class: classify(ch),
                     start,
                     end,
                 })
-            });
+            };
+            if run_end == char_end {
+                self.fold_char(c, push);
+            } else {
+                // Every character of the run maps to the whole run, so a span never
+                // cuts a letter from its accent or a syllable from its vowel.
+                self.fold_run(&text[offset..run_end], push);
+            }
+            offset = run_end;
         }
         find_tokens(units, tokens);
         assemble(units, tokens)
@@ -140,6 +167,52 @@ impl Folder {
     pub(crate) fn fold_phrase(&self, phrase: &str) -> String {
         self.fold(phrase).text
     }
+}
+
+/// Characters that may follow one character in a run folded together, so that
+/// runs stay short (UAX #15 stream-safe text has at most 30 marks in a row).
+const MAX_RUN_CHARS: usize = 32;
+
+/// The end of the run that starts with the character ending at `at`: the
+/// characters after it that attach to it ([`attaches`]), with invisible characters
+/// between them (an evader can hide a zero-width space between jamo).
+fn run_end(text: &str, at: usize) -> usize {
+    let mut end = at;
+    let mut scan = at;
+    for c in text[at..].chars().take(MAX_RUN_CHARS) {
+        if c.is_ascii() {
+            break;
+        }
+        scan += c.len_utf8();
+        if attaches(c) {
+            end = scan;
+        } else if !is_invisible(c) {
+            break;
+        }
+    }
+    end
+}
+
+/// Whether `c` may compose with or belong to the character before it: its
+/// compatibility decomposition starts with a combining mark (`é`'s accent, `ﾞ`) or
+/// with a Hangul vowel or final consonant. A unit test checks this against the
+/// Unicode data for every character.
+fn attaches(c: char) -> bool {
+    c >= '\u{300}'
+        && (matches!(c,
+            // Hangul vowel and final consonant jamo (modern)
+            '\u{1161}'..='\u{1175}' | '\u{11A8}'..='\u{11C2}'
+            // Hangul compatibility letters that are finals, and the vowels
+            | '\u{3133}' | '\u{3135}' | '\u{3136}' | '\u{313A}'..='\u{313F}'
+            | '\u{314F}'..='\u{3163}'
+            // half-width katakana voicing marks
+            | '\u{FF9E}' | '\u{FF9F}'
+            // half-width Hangul finals and vowels
+            | '\u{FFA3}' | '\u{FFA5}' | '\u{FFA6}' | '\u{FFAA}'..='\u{FFAF}'
+            | '\u{FFC2}'..='\u{FFDC}'
+            // Kirat Rai vowel signs that compose
+            | '\u{16D67}' | '\u{16D68}'
+        ) || is_combining_mark(c))
 }
 
 /// Builds the folded view from units: drops separators, merges letters spaced
@@ -313,6 +386,9 @@ pub(crate) fn is_spaceless_script(c: char) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use unicode_normalization::char::{canonical_combining_class, decompose_compatible};
+    use unicode_normalization::{is_nfc_quick, IsNormalized};
+
     use super::*;
 
     fn folder() -> Folder {
@@ -324,7 +400,7 @@ mod tests {
         let boundaries = (0..=folded.text.len())
             .filter(|&i| folded.is_word(i, i))
             .collect();
-        (folded.text, boundaries)
+        (folded.text.clone(), boundaries)
     }
 
     #[test]
@@ -379,6 +455,72 @@ mod tests {
         let start = folded.text.find("free").unwrap();
         let (a, b) = folded.original(start, start + 4);
         assert_eq!(&text[a..b], "ｆｒｅｅ");
+    }
+
+    #[test]
+    fn half_width_katakana_composes_with_its_voicing_marks() {
+        assert_eq!(view("ﾀﾀﾞ").0, "タダ");
+        assert_eq!(view("ﾌﾟﾚｾﾞﾝﾄ").0, "プレゼント");
+    }
+
+    #[test]
+    fn decomposed_hangul_composes() {
+        // Conjoining jamo (NFD), compatibility jamo typed one by one, and jamo with
+        // a zero-width space between them all fold to the syllables.
+        let nfd: String = "무료 증정".nfd().collect();
+        assert_eq!(nfd.chars().count(), 11);
+        assert_eq!(view(&nfd).0, "무료증정");
+        assert_eq!(view("ㅁㅜㄹㅛ").0, "무료");
+        assert_eq!(view("\u{1106}\u{200B}\u{116E}료").0, "무료");
+    }
+
+    #[test]
+    fn a_run_maps_to_all_of_its_characters() {
+        let text: String = "Publicité!".nfd().collect();
+        let folded = folder().fold(&text);
+        assert_eq!(folded.text, "publicite");
+        let (a, b) = folded.original(0, folded.text.len());
+        assert_eq!(&text[a..b], "Publicite\u{301}");
+        let text = "ﾌﾟﾚｾﾞﾝﾄ";
+        let folded = folder().fold(text);
+        let end = "プレ".len();
+        assert_eq!(folded.original(0, end), (0, "ﾌﾟﾚ".len()));
+    }
+
+    #[test]
+    fn runs_stay_short() {
+        // Zalgo text: a letter under hundreds of marks still folds to the letter,
+        // and no run spans more than the stream-safe limit.
+        let zalgo: String = "free"
+            .chars()
+            .flat_map(|c| std::iter::once(c).chain(std::iter::repeat_n('\u{336}', 300)))
+            .collect();
+        assert_eq!(view(&zalgo).0, "free");
+        let folded = folder().fold(&zalgo);
+        let (a, b) = folded.original(0, 1);
+        assert_eq!((a, b), (0, 1 + MAX_RUN_CHARS * '\u{336}'.len_utf8()));
+    }
+
+    #[test]
+    fn attaches_covers_every_character_that_composes_with_the_one_before() {
+        // A character can change the one before it under NFKC exactly when its
+        // compatibility decomposition starts with a non-starter or with a character
+        // that NFC may compose (NFC_Quick_Check = Maybe).
+        let missing: Vec<String> = (0..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|&c| {
+                let mut first = None;
+                decompose_compatible(c, |d| {
+                    first.get_or_insert(d);
+                });
+                let first = first.unwrap_or(c);
+                canonical_combining_class(first) != 0
+                    || is_nfc_quick(std::iter::once(first)) == IsNormalized::Maybe
+            })
+            .filter(|&c| !attaches(c))
+            .map(|c| format!("U+{:04X}", c as u32))
+            .collect();
+        assert!(missing.is_empty(), "compose but do not attach: {missing:?}");
     }
 
     #[test]
