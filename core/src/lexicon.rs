@@ -8,6 +8,7 @@
 //! |---|---|
 //! | `bait/<category>/<lang>.txt` | bait phrases (`bait_word`) |
 //! | `ad_label/<lang>.txt` | disclosure labels (`missing_ad_label`) |
+//! | `not_ad_label/<lang>.txt` | phrases with a label word that label nothing ("不是广告", "keine Werbung") |
 //! | `promo/{discount,coupon,cta}/<lang>.txt` | cues that make a message an offer or an ad |
 //! | `promo/currency.txt`, `promo/shop_path.txt` | price markers, shop-link words |
 //! | `promo/shop_domain.txt` | marketplace names (`shopee`, `mercadolivre`): links to them are shop links |
@@ -29,6 +30,9 @@ static FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/lexicons.rs"
 pub(crate) enum PhraseList {
     Bait,
     AdLabel,
+    /// A phrase that contains a label but denies it ("not an ad", "광고 아님"):
+    /// labels inside it do not count.
+    NotAdLabel,
     Discount,
     Coupon,
     CallToAction,
@@ -93,6 +97,9 @@ impl Lexicons {
         match parts.as_slice() {
             ["bait", category, lang] => self.add_phrases(PhraseList::Bait, category, lang, lines),
             ["ad_label", lang] => self.add_phrases(PhraseList::AdLabel, "ad_label", lang, lines),
+            ["not_ad_label", lang] => {
+                self.add_phrases(PhraseList::NotAdLabel, "not_ad_label", lang, lines)
+            }
             ["opt_out", lang] => self.add_phrases(PhraseList::OptOut, "opt_out", lang, lines),
             ["promo", "discount", lang] => {
                 self.add_phrases(PhraseList::Discount, "discount", lang, lines)

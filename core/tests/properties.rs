@@ -143,3 +143,73 @@ proptest! {
         prop_assert_eq!(again, with);
     }
 }
+
+/// Text in composed form with the pieces that decompose or compose: accented
+/// Latin, Hangul, half-width katakana with voicing marks, bait in several scripts.
+fn composable_text() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            any::<char>().prop_map(String::from),
+            Just("Dernière chance".to_owned()),
+            Just("vous avez été sélectionné".to_owned()),
+            Just("무료 증정".to_owned()),
+            Just("(광고)".to_owned()),
+            Just("무료ﾌﾟﾚｾﾞﾝﾄ".to_owned()),
+            Just("ﾀﾀﾞでもらえる".to_owned()),
+            Just("kostenlos erhältlich".to_owned()),
+            Just("\u{200B}".to_owned()),
+            Just(" ".to_owned()),
+            "[a-zA-Zàéèüö가-힣ｦ-ﾟ .!]{0,12}",
+        ],
+        0..30,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+/// The bait phrases found in `text`, after checking that every span of the report
+/// lies on character boundaries of `text`.
+fn bait_phrases(text: &str) -> Result<Vec<String>, TestCaseError> {
+    let report = engine().check(&Message::new(text)).unwrap();
+    for finding in &report.findings {
+        if let Some(span) = finding.span {
+            prop_assert!(span.start <= span.end && span.end <= text.len());
+            prop_assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end));
+        }
+    }
+    Ok(report
+        .findings
+        .iter()
+        .filter(|f| f.rule == RuleId::BaitWord)
+        .map(|f| f.evidence["phrase"].to_string())
+        .collect())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// NFD text (macOS, some keyboards) finds the same bait as the same text in NFC,
+    /// and half-width katakana are found like full-width ones.
+    #[test]
+    fn decomposed_and_half_width_text_check_like_composed_text(text in composable_text()) {
+        use unicode_normalization::UnicodeNormalization;
+        let nfc: String = text.nfc().collect();
+        let nfd: String = text.nfd().collect();
+        prop_assert_eq!(bait_phrases(&nfc)?, bait_phrases(&nfd)?, "{:?}", nfd);
+    }
+
+    #[test]
+    fn half_width_katakana_do_not_hide_bait(
+        prefix in "[a-z 。、！あ-んア-ン]{0,12}",
+        suffix in "[a-z 。、！あ-んア-ン]{0,12}",
+    ) {
+        let text = format!("{prefix}無料ﾌﾟﾚｾﾞﾝﾄ{suffix}");
+        let report = engine().check(&Message::new(&text)).unwrap();
+        let matched: Vec<&str> = report
+            .findings
+            .iter()
+            .filter(|f| f.rule == RuleId::BaitWord)
+            .filter_map(|f| f.matched.as_deref())
+            .collect();
+        prop_assert!(matched.contains(&"無料ﾌﾟﾚｾﾞﾝﾄ"), "{:?}: {:?}", text, matched);
+    }
+}

@@ -26,18 +26,6 @@ enum Class {
     LineBreak,
 }
 
-/// One folded character and the original character it came from.
-#[derive(Clone, Copy, Debug)]
-struct Unit {
-    ch: char,
-    class: Class,
-    start: u32,
-    end: u32,
-}
-
-/// Reusable buffers of one fold: the units and the token ranges.
-type Scratch = (Vec<Unit>, Vec<(usize, usize)>);
-
 /// Folds text for matching. Holds the homoglyph table (a lexicon data file).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Folder {
@@ -51,7 +39,9 @@ impl Folder {
     }
 
     /// Folds one character, calling `emit` for every character it becomes (none for
-    /// invisible characters, two for `ß`, several for ligatures).
+    /// invisible characters, two for `ß`, several for ligatures). A character that
+    /// composes with the one before it (`ﾞ`, a Hangul vowel) is folded alone here;
+    /// [`Folder::fold`] folds such runs together.
     pub(crate) fn fold_char(&self, c: char, mut emit: impl FnMut(char)) {
         if c.is_ascii() {
             emit(c.to_ascii_lowercase());
@@ -61,171 +51,382 @@ impl Folder {
             return;
         }
         for compat in std::iter::once(c).nfkc() {
-            for lower in compat.to_lowercase() {
-                let ch = self.homoglyphs.get(&lower).copied().unwrap_or(lower);
-                if ch == 'ß' {
-                    emit('s');
-                    emit('s');
-                } else if is_latin_with_diacritics(ch) {
-                    decompose_canonical(ch, |part| {
-                        if !is_combining_mark(part) {
-                            emit(part);
-                        }
-                    });
-                } else if !is_generic_diacritic(ch) {
-                    emit(ch);
-                }
+            self.fold_normalized(compat, &mut emit);
+        }
+    }
+
+    /// Folds a run of characters that compose (a letter and its marks, Hangul jamo,
+    /// half-width katakana and voicing marks): NFKC of the whole run, so `ﾀﾞ`
+    /// becomes `ダ` and `ᄆ` `ᅮ` become `무`.
+    fn fold_run(&self, run: &str, mut emit: impl FnMut(char)) {
+        for compat in run.chars().filter(|&c| !is_invisible(c)).nfkc() {
+            self.fold_normalized(compat, &mut emit);
+        }
+    }
+
+    /// Folds one NFKC-normalised character: case, homoglyphs, `ß`, accents.
+    fn fold_normalized(&self, c: char, emit: &mut impl FnMut(char)) {
+        for lower in c.to_lowercase() {
+            let ch = self.homoglyphs.get(&lower).copied().unwrap_or(lower);
+            if ch == 'ß' {
+                emit('s');
+                emit('s');
+            } else if is_latin_with_diacritics(ch) {
+                decompose_canonical(ch, |part| {
+                    if !is_combining_mark(part) {
+                        emit(part);
+                    }
+                });
+            } else if !is_generic_diacritic(ch) {
+                emit(ch);
             }
         }
     }
 
-    /// Folds `text` into a fresh [`Folded`].
+    /// Folds `text` in one pass. The result borrows nothing; once it is dropped,
+    /// its buffers serve the next fold on this thread.
     pub(crate) fn fold(&self, text: &str) -> Folded {
-        // The intermediate buffers are reused per thread: folding runs once per
-        // message on the hot path, and these two allocations were a tenth of it.
-        thread_local! {
-            static SCRATCH: std::cell::RefCell<Scratch> =
-                const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
-        }
-        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
-            Ok(mut scratch) => {
-                let (units, tokens) = &mut *scratch;
-                self.fold_with(text, units, tokens)
-            }
-            Err(_) => self.fold_with(text, &mut Vec::new(), &mut Vec::new()),
-        })
-    }
-
-    fn fold_with(
-        &self,
-        text: &str,
-        units: &mut Vec<Unit>,
-        tokens: &mut Vec<(usize, usize)>,
-    ) -> Folded {
-        units.clear();
-        if units.capacity() > 1 << 16 && text.len() < 1 << 12 {
-            // Do not keep a huge buffer alive after one huge message.
-            units.shrink_to(1 << 12);
-        }
-        if text.is_ascii() {
-            units.extend(text.bytes().enumerate().map(|(offset, byte)| {
-                let ch = char::from(byte.to_ascii_lowercase());
-                Unit {
-                    ch,
-                    class: classify(ch),
-                    start: offset as u32,
-                    end: offset as u32 + 1,
+        let mut out = Folded::with_capacity(text.len());
+        let mut view = Assembler::new(&mut out);
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let byte = bytes[i];
+            // The general path below handles what may start a run: any non-ASCII
+            // character, and an ASCII one right before a non-ASCII one ("e" + U+0301).
+            let next_is_ascii = bytes.get(i + 1).is_none_or(u8::is_ascii);
+            if byte.is_ascii_alphanumeric() {
+                // A run of ASCII letters and digits, copied in bulk up to (without)
+                // a last character that non-ASCII follows.
+                let start = i;
+                let (mut kinds, mut before_last) = (0, 0);
+                while i < bytes.len() {
+                    let kind = ASCII_KIND[usize::from(bytes[i])];
+                    if kind == 0 {
+                        break;
+                    }
+                    before_last = kinds;
+                    kinds |= kind;
+                    i += 1;
                 }
-            }));
-            find_tokens(units, tokens);
-            return assemble(units, tokens);
+                if !bytes.get(i).is_none_or(u8::is_ascii) {
+                    i -= 1;
+                    kinds = before_last;
+                }
+                if i > start {
+                    view.ascii_word(&bytes[start..i], start, kinds);
+                    continue;
+                }
+            } else if byte.is_ascii() && next_is_ascii {
+                view.separator(byte == b'\n' || byte == b'\r');
+                i += 1;
+                continue;
+            }
+            let Some(c) = text[i..].chars().next() else {
+                break;
+            };
+            let char_end = i + c.len_utf8();
+            let run_end = run_end(text, char_end);
+            let (start, end) = (i as u32, run_end as u32);
+            let unit = |ch| view.unit(ch, classify(ch), start, end);
+            if run_end == char_end {
+                self.fold_char(c, unit);
+            } else {
+                // Every character of the run maps to the whole run, so a span never
+                // cuts a letter from its accent or a syllable from its vowel.
+                self.fold_run(&text[i..run_end], unit);
+            }
+            i = run_end;
         }
-        for (offset, c) in text.char_indices() {
-            let start = offset as u32;
-            let end = (offset + c.len_utf8()) as u32;
-            self.fold_char(c, |ch| {
-                units.push(Unit {
-                    ch,
-                    class: classify(ch),
-                    start,
-                    end,
-                })
-            });
-        }
-        find_tokens(units, tokens);
-        assemble(units, tokens)
+        view.finish();
+        out
     }
 
     /// Folds a lexicon phrase to the string the automaton looks for.
     pub(crate) fn fold_phrase(&self, phrase: &str) -> String {
-        self.fold(phrase).text
+        std::mem::take(&mut self.fold(phrase).text)
     }
 }
 
-/// Builds the folded view from units: drops separators, merges letters spaced
-/// apart into one word, undoes leetspeak inside words, records boundaries.
-fn assemble(units: &[Unit], tokens: &[(usize, usize)]) -> Folded {
-    let mut out = Folded {
-        text: String::with_capacity(units.len()),
-        origin: Vec::with_capacity(units.len()),
-        // One bit per folded byte; ASCII folds one byte per unit.
-        boundary: vec![0; units.len() / 64 + 1],
-    };
-    out.set_boundary(0);
-    let mut t = 0;
-    while t < tokens.len() {
-        // A run of three or more one-character tokens, each separated by one or two
-        // separators on the same line, is one word written spaced apart: "f r e e".
-        let mut last = t;
-        while last + 1 < tokens.len()
-            && is_single(units, tokens[last])
-            && is_single(units, tokens[last + 1])
-            && is_short_gap(units, tokens[last].1, tokens[last + 1].0)
-        {
-            last += 1;
+/// Characters that may follow one character in a run folded together, so that
+/// runs stay short (UAX #15 stream-safe text has at most 30 marks in a row).
+const MAX_RUN_CHARS: usize = 32;
+
+/// The end of the run that starts with the character ending at `at`: the
+/// characters after it that attach to it ([`attaches`]), with invisible characters
+/// between them (an evader can hide a zero-width space between jamo).
+fn run_end(text: &str, at: usize) -> usize {
+    let mut end = at;
+    let mut scan = at;
+    for c in text[at..].chars().take(MAX_RUN_CHARS) {
+        if c.is_ascii() {
+            break;
         }
-        if last - t < 2 {
-            last = t;
+        scan += c.len_utf8();
+        if attaches(c) {
+            end = scan;
+        } else if !is_invisible(c) {
+            break;
         }
-        let group = &tokens[t..=last];
-        let has_letter = group
-            .iter()
-            .any(|&(a, b)| units[a..b].iter().any(|u| u.class == Class::Letter));
-        out.set_boundary(out.text.len());
-        for &(a, b) in group {
-            for unit in &units[a..b] {
-                let ch = if has_letter && unit.class == Class::Digit {
-                    leet(unit.ch)
-                } else {
-                    unit.ch
-                };
-                let spaceless = unit.class == Class::Spaceless;
-                if spaceless {
-                    out.set_boundary(out.text.len());
+    }
+    end
+}
+
+/// Whether `c` may compose with or belong to the character before it: its
+/// compatibility decomposition starts with a combining mark (`é`'s accent, `ﾞ`) or
+/// with a Hangul vowel or final consonant. A unit test checks this against the
+/// Unicode data for every character.
+fn attaches(c: char) -> bool {
+    c >= '\u{300}'
+        && (matches!(c,
+            // Hangul vowel and final consonant jamo (modern)
+            '\u{1161}'..='\u{1175}' | '\u{11A8}'..='\u{11C2}'
+            // Hangul compatibility letters that are finals, and the vowels
+            | '\u{3133}' | '\u{3135}' | '\u{3136}' | '\u{313A}'..='\u{313F}'
+            | '\u{314F}'..='\u{3163}'
+            // half-width katakana voicing marks
+            | '\u{FF9E}' | '\u{FF9F}'
+            // half-width Hangul finals and vowels
+            | '\u{FFA3}' | '\u{FFA5}' | '\u{FFA6}' | '\u{FFAA}'..='\u{FFAF}'
+            | '\u{FFC2}'..='\u{FFDC}'
+            // Kirat Rai vowel signs that compose
+            | '\u{16D67}' | '\u{16D68}'
+        ) || is_combining_mark(c))
+}
+
+/// `ASCII_KIND[byte]`: 1 for an ASCII letter, 2 for an ASCII digit, else 0.
+const ASCII_KIND: [u8; 256] = {
+    let mut kinds = [0; 256];
+    let mut byte: u8 = 0;
+    while byte < 128 {
+        kinds[byte as usize] = if byte.is_ascii_alphabetic() {
+            LETTER
+        } else if byte.is_ascii_digit() {
+            DIGIT
+        } else {
+            0
+        };
+        byte += 1;
+    }
+    kinds
+};
+const LETTER: u8 = 1;
+const DIGIT: u8 = 2;
+
+/// Builds the folded view from the stream of folded characters in one pass: drops
+/// separators, undoes leetspeak inside words, records word boundaries and merges
+/// letters spaced apart ("f r e e") into one word once three are seen in a row.
+///
+/// A *token* is a maximal run of letters, digits, spaceless-script characters and
+/// the marks inside them. Three or more one-letter tokens, each one or two
+/// separators apart on one line, form one word; their digits are read as letters
+/// when the word has a letter.
+struct Assembler<'o> {
+    out: &'o mut Folded,
+    /// The folded text being built (UTF-8; becomes `out.text` at the end).
+    text: Vec<u8>,
+    /// Inside a token; where it starts in `text`.
+    in_token: bool,
+    token_start: usize,
+    /// Characters in the token, and whether the first is a letter or digit.
+    token_chars: usize,
+    token_starts_alphanumeric: bool,
+    /// `LETTER | DIGIT` bits of the token (ASCII digits only: leetspeak).
+    token_kinds: u8,
+    /// The token follows a one-character token one or two separators before it.
+    token_linked: bool,
+    /// Characters between the last token and now, and whether all were separators
+    /// on one line.
+    gap: usize,
+    gap_plain: bool,
+    /// The last token was a single letter or digit.
+    last_single: bool,
+    /// The run of linked one-character tokens that ends with the last token: its
+    /// length, where it starts and where its second token starts, whether it has a
+    /// letter.
+    chain: usize,
+    chain_start: usize,
+    chain_second: usize,
+    chain_letter: bool,
+}
+
+impl<'o> Assembler<'o> {
+    fn new(out: &'o mut Folded) -> Assembler<'o> {
+        let text = std::mem::take(&mut out.text).into_bytes();
+        out.set_boundary(0);
+        Assembler {
+            out,
+            text,
+            in_token: false,
+            token_start: 0,
+            token_chars: 0,
+            token_starts_alphanumeric: false,
+            token_kinds: 0,
+            token_linked: false,
+            gap: 0,
+            gap_plain: true,
+            last_single: false,
+            chain: 0,
+            chain_start: 0,
+            chain_second: 0,
+            chain_letter: false,
+        }
+    }
+
+    fn begin_token(&mut self) {
+        if self.in_token {
+            return;
+        }
+        self.in_token = true;
+        self.token_start = self.text.len();
+        self.out.set_boundary(self.token_start);
+        self.token_chars = 0;
+        self.token_kinds = 0;
+        self.token_linked = self.last_single && (1..=2).contains(&self.gap) && self.gap_plain;
+    }
+
+    fn end_token(&mut self) {
+        if !self.in_token {
+            return;
+        }
+        self.in_token = false;
+        let end = self.text.len();
+        self.out.set_boundary(end);
+        if self.token_kinds == LETTER | DIGIT {
+            leet_digits(&mut self.text[self.token_start..]);
+        }
+        let single = self.token_chars == 1 && self.token_starts_alphanumeric;
+        if single {
+            self.join_chain();
+        } else {
+            self.chain = 0;
+        }
+        self.last_single = single;
+        self.gap = 0;
+        self.gap_plain = true;
+    }
+
+    /// Adds the one-character token just ended to the chain of spaced letters.
+    fn join_chain(&mut self) {
+        if self.token_linked {
+            self.chain += 1;
+        } else {
+            self.chain = 1;
+            self.chain_start = self.token_start;
+            self.chain_letter = false;
+        }
+        if self.chain == 2 {
+            self.chain_second = self.token_start;
+        }
+        let had_letter = self.chain_letter;
+        self.chain_letter |= self.token_kinds & LETTER != 0;
+        match self.chain {
+            0..=2 => {}
+            3 => {
+                // Three in a row: one word from the first on.
+                self.out.clear_boundary(self.chain_second);
+                self.out.clear_boundary(self.token_start);
+                if self.chain_letter {
+                    leet_digits(&mut self.text[self.chain_start..]);
                 }
-                out.text.push(ch);
-                for _ in 0..ch.len_utf8() {
-                    out.origin.push((unit.start, unit.end));
-                }
-                if spaceless {
-                    out.set_boundary(out.text.len());
+            }
+            _ => {
+                self.out.clear_boundary(self.token_start);
+                // Each digit is rewritten once: the whole word when its first letter
+                // arrives, later only the new character.
+                if had_letter {
+                    leet_digits(&mut self.text[self.token_start..]);
+                } else if self.chain_letter {
+                    leet_digits(&mut self.text[self.chain_start..]);
                 }
             }
         }
-        out.set_boundary(out.text.len());
-        t = last + 1;
     }
-    out
-}
 
-/// Maximal runs of non-separator units, as `start..end` unit indices.
-fn find_tokens(units: &[Unit], tokens: &mut Vec<(usize, usize)>) {
-    tokens.clear();
-    let mut start = None;
-    for (i, unit) in units.iter().enumerate() {
-        let is_sep = matches!(unit.class, Class::Separator | Class::LineBreak)
-            || (unit.class == Class::Mark && start.is_none());
-        match (is_sep, start) {
-            (true, Some(s)) => {
-                tokens.push((s, i));
-                start = None;
+    /// A separator character (a line break when `line_break`).
+    fn separator(&mut self, line_break: bool) {
+        self.end_token();
+        self.gap += 1;
+        self.gap_plain &= !line_break;
+    }
+
+    /// ASCII letters and digits (`kinds`: their `LETTER | DIGIT` bits) at byte
+    /// `at` of the original text.
+    fn ascii_word(&mut self, word: &[u8], at: usize, kinds: u8) {
+        self.begin_token();
+        if self.token_chars == 0 {
+            self.token_starts_alphanumeric = true;
+        }
+        self.token_chars += word.len();
+        self.token_kinds |= kinds;
+        self.text.extend(word.iter().map(u8::to_ascii_lowercase));
+        let at = at as u32;
+        self.out
+            .origin
+            .extend((at..at + word.len() as u32).map(|i| (i, i + 1)));
+    }
+
+    /// One folded character that came from original bytes `start..end`.
+    fn unit(&mut self, ch: char, class: Class, start: u32, end: u32) {
+        match class {
+            Class::Separator => self.separator(false),
+            Class::LineBreak => self.separator(true),
+            // A mark with no letter before it separates like punctuation, but
+            // spaced letters do not continue across it.
+            Class::Mark if !self.in_token => {
+                self.gap += 1;
+                self.gap_plain = false;
             }
-            (false, None) => start = Some(i),
-            _ => {}
+            Class::Letter | Class::Digit | Class::Spaceless | Class::Mark => {
+                self.begin_token();
+                if self.token_chars == 0 {
+                    self.token_starts_alphanumeric = matches!(class, Class::Letter | Class::Digit);
+                }
+                self.token_chars += 1;
+                match class {
+                    Class::Letter => self.token_kinds |= LETTER,
+                    Class::Digit if ch.is_ascii_digit() => self.token_kinds |= DIGIT,
+                    _ => {}
+                }
+                let spaceless = class == Class::Spaceless;
+                if spaceless {
+                    self.out.set_boundary(self.text.len());
+                }
+                let mut buffer = [0; 4];
+                let encoded = ch.encode_utf8(&mut buffer).as_bytes();
+                self.text.extend_from_slice(encoded);
+                self.out
+                    .origin
+                    .extend(std::iter::repeat_n((start, end), encoded.len()));
+                if spaceless {
+                    self.out.set_boundary(self.text.len());
+                }
+            }
         }
     }
-    if let Some(s) = start {
-        tokens.push((s, units.len()));
+
+    fn finish(mut self) {
+        self.end_token();
+        let text = std::mem::take(&mut self.text);
+        match String::from_utf8(text) {
+            Ok(text) => self.out.text = text,
+            // Unreachable: only whole characters are written, and leetspeak swaps
+            // ASCII for ASCII. Should it happen, the view is empty, not wrong.
+            Err(_) => {
+                debug_assert!(false, "folded text is not UTF-8");
+                self.out.origin.clear();
+            }
+        }
     }
 }
 
-fn is_single(units: &[Unit], (a, b): (usize, usize)) -> bool {
-    b - a == 1 && matches!(units[a].class, Class::Letter | Class::Digit)
-}
-
-fn is_short_gap(units: &[Unit], from: usize, to: usize) -> bool {
-    let gap = to - from;
-    (1..=2).contains(&gap) && units[from..to].iter().all(|u| u.class == Class::Separator)
+/// Reads the ASCII digits of a word that has letters as the letters they imitate.
+fn leet_digits(word: &mut [u8]) {
+    for byte in word {
+        if byte.is_ascii_digit() {
+            *byte = leet(char::from(*byte)) as u8;
+        }
+    }
 }
 
 fn classify(ch: char) -> Class {
@@ -313,6 +514,9 @@ pub(crate) fn is_spaceless_script(c: char) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use unicode_normalization::char::{canonical_combining_class, decompose_compatible};
+    use unicode_normalization::{is_nfc_quick, IsNormalized};
+
     use super::*;
 
     fn folder() -> Folder {
@@ -324,7 +528,7 @@ mod tests {
         let boundaries = (0..=folded.text.len())
             .filter(|&i| folded.is_word(i, i))
             .collect();
-        (folded.text, boundaries)
+        (folded.text.clone(), boundaries)
     }
 
     #[test]
@@ -379,6 +583,230 @@ mod tests {
         let start = folded.text.find("free").unwrap();
         let (a, b) = folded.original(start, start + 4);
         assert_eq!(&text[a..b], "ｆｒｅｅ");
+    }
+
+    #[test]
+    fn half_width_katakana_composes_with_its_voicing_marks() {
+        assert_eq!(view("ﾀﾀﾞ").0, "タダ");
+        assert_eq!(view("ﾌﾟﾚｾﾞﾝﾄ").0, "プレゼント");
+    }
+
+    #[test]
+    fn decomposed_hangul_composes() {
+        // Conjoining jamo (NFD), compatibility jamo typed one by one, and jamo with
+        // a zero-width space between them all fold to the syllables.
+        let nfd: String = "무료 증정".nfd().collect();
+        assert_eq!(nfd.chars().count(), 11);
+        assert_eq!(view(&nfd).0, "무료증정");
+        assert_eq!(view("ㅁㅜㄹㅛ").0, "무료");
+        assert_eq!(view("\u{1106}\u{200B}\u{116E}료").0, "무료");
+    }
+
+    #[test]
+    fn a_run_maps_to_all_of_its_characters() {
+        let text: String = "Publicité!".nfd().collect();
+        let folded = folder().fold(&text);
+        assert_eq!(folded.text, "publicite");
+        let (a, b) = folded.original(0, folded.text.len());
+        assert_eq!(&text[a..b], "Publicite\u{301}");
+        let text = "ﾌﾟﾚｾﾞﾝﾄ";
+        let folded = folder().fold(text);
+        let end = "プレ".len();
+        assert_eq!(folded.original(0, end), (0, "ﾌﾟﾚ".len()));
+    }
+
+    #[test]
+    fn runs_stay_short() {
+        // Zalgo text: a letter under hundreds of marks still folds to the letter,
+        // and no run spans more than the stream-safe limit.
+        let zalgo: String = "free"
+            .chars()
+            .flat_map(|c| std::iter::once(c).chain(std::iter::repeat_n('\u{336}', 300)))
+            .collect();
+        assert_eq!(view(&zalgo).0, "free");
+        let folded = folder().fold(&zalgo);
+        let (a, b) = folded.original(0, 1);
+        assert_eq!((a, b), (0, 1 + MAX_RUN_CHARS * '\u{336}'.len_utf8()));
+    }
+
+    #[test]
+    fn attaches_covers_every_character_that_composes_with_the_one_before() {
+        // A character can change the one before it under NFKC exactly when its
+        // compatibility decomposition starts with a non-starter or with a character
+        // that NFC may compose (NFC_Quick_Check = Maybe).
+        let missing: Vec<String> = (0..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|&c| {
+                let mut first = None;
+                decompose_compatible(c, |d| {
+                    first.get_or_insert(d);
+                });
+                let first = first.unwrap_or(c);
+                canonical_combining_class(first) != 0
+                    || is_nfc_quick(std::iter::once(first)) == IsNormalized::Maybe
+            })
+            .filter(|&c| !attaches(c))
+            .map(|c| format!("U+{:04X}", c as u32))
+            .collect();
+        assert!(missing.is_empty(), "compose but do not attach: {missing:?}");
+    }
+
+    /// One folded character and the original range it came from.
+    #[derive(Clone, Copy, Debug)]
+    struct Unit {
+        ch: char,
+        class: Class,
+        start: u32,
+        end: u32,
+    }
+
+    /// The folding pipeline written the obvious way, in three passes (characters,
+    /// tokens, words), as the one-pass [`Folder::fold`] must behave.
+    fn reference_fold(text: &str) -> (String, Vec<(u32, u32)>, Vec<bool>) {
+        let folder = folder();
+        let mut units = Vec::new();
+        let mut offset = 0;
+        while let Some(c) = text[offset..].chars().next() {
+            let char_end = offset + c.len_utf8();
+            let run_end = run_end(text, char_end);
+            let (start, end) = (offset as u32, run_end as u32);
+            let push = |ch| {
+                units.push(Unit {
+                    ch,
+                    class: classify(ch),
+                    start,
+                    end,
+                })
+            };
+            if run_end == char_end {
+                folder.fold_char(c, push);
+            } else {
+                folder.fold_run(&text[offset..run_end], push);
+            }
+            offset = run_end;
+        }
+        // Tokens: maximal runs of non-separators; a mark cannot start one.
+        let mut tokens = Vec::new();
+        let mut start = None;
+        for (i, unit) in units.iter().enumerate() {
+            let is_sep = matches!(unit.class, Class::Separator | Class::LineBreak)
+                || (unit.class == Class::Mark && start.is_none());
+            match (is_sep, start) {
+                (true, Some(s)) => {
+                    tokens.push((s, i));
+                    start = None;
+                }
+                (false, None) => start = Some(i),
+                _ => {}
+            }
+        }
+        if let Some(s) = start {
+            tokens.push((s, units.len()));
+        }
+        let is_single = |(a, b): (usize, usize)| {
+            b - a == 1 && matches!(units[a].class, Class::Letter | Class::Digit)
+        };
+        let is_short_gap = |from: usize, to: usize| {
+            (1..=2).contains(&(to - from))
+                && units[from..to].iter().all(|u| u.class == Class::Separator)
+        };
+        let mut text = String::new();
+        let mut origin = Vec::new();
+        let mut boundaries = vec![true];
+        let mark = |boundaries: &mut Vec<bool>, at: usize| {
+            boundaries.resize(boundaries.len().max(at + 1), false);
+            boundaries[at] = true;
+        };
+        let mut t = 0;
+        while t < tokens.len() {
+            let mut last = t;
+            while last + 1 < tokens.len()
+                && is_single(tokens[last])
+                && is_single(tokens[last + 1])
+                && is_short_gap(tokens[last].1, tokens[last + 1].0)
+            {
+                last += 1;
+            }
+            if last - t < 2 {
+                last = t;
+            }
+            let group = &tokens[t..=last];
+            let has_letter = group
+                .iter()
+                .any(|&(a, b)| units[a..b].iter().any(|u| u.class == Class::Letter));
+            mark(&mut boundaries, text.len());
+            for &(a, b) in group {
+                for unit in &units[a..b] {
+                    let ch = if has_letter && unit.class == Class::Digit {
+                        leet(unit.ch)
+                    } else {
+                        unit.ch
+                    };
+                    let spaceless = unit.class == Class::Spaceless;
+                    if spaceless {
+                        mark(&mut boundaries, text.len());
+                    }
+                    text.push(ch);
+                    origin.extend(std::iter::repeat_n((unit.start, unit.end), ch.len_utf8()));
+                    if spaceless {
+                        mark(&mut boundaries, text.len());
+                    }
+                }
+            }
+            mark(&mut boundaries, text.len());
+            t = last + 1;
+        }
+        boundaries.resize(text.len() + 1, false);
+        (text, origin, boundaries)
+    }
+
+    /// Text full of what folding treats specially.
+    fn foldable_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop::collection::vec(
+            prop_oneof![
+                "[a-cA-C0-9 .\n-]{0,6}",
+                Just("f r 3 e".to_owned()),
+                Just("1 2 3".to_owned()),
+                Just("x\u{301} y z".to_owned()),
+                Just("ｆｒｅｅ".to_owned()),
+                Just("ﾌﾟﾚｾﾞﾝﾄ".to_owned()),
+                Just("무료 증정".to_owned()),
+                Just("\u{1106}\u{116E}".to_owned()),
+                Just("\u{301}".to_owned()),
+                Just("\u{200B}".to_owned()),
+                Just("…".to_owned()),
+                Just("ß".to_owned()),
+                Just("é".to_owned()),
+                Just("٣".to_owned()),
+                Just("а".to_owned()),
+                any::<char>().prop_map(String::from),
+            ],
+            0..24,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_pass_fold_equals_the_reference(text in foldable_text()) {
+            let folded = folder().fold(&text);
+            let (expected, origin, boundaries) = reference_fold(&text);
+            proptest::prop_assert_eq!(&folded.text, &expected);
+            proptest::prop_assert_eq!(&folded.origin, &origin);
+            let got: Vec<bool> = (0..=folded.text.len()).map(|i| folded.is_boundary(i)).collect();
+            proptest::prop_assert_eq!(got, boundaries);
+        }
+    }
+
+    #[test]
+    fn buffers_are_reused_and_never_leak_old_content() {
+        let long = folder().fold("a much longer message with many words in it");
+        drop(long);
+        let folded = folder().fold("Hi");
+        assert_eq!(folded.text, "hi");
+        assert_eq!(folded.origin, [(0, 1), (1, 2)]);
+        assert!(folded.is_boundary(2) && !folded.is_boundary(3) && !folded.is_boundary(5));
     }
 
     #[test]

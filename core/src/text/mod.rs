@@ -17,6 +17,10 @@ pub(crate) use fold::{is_spaceless_script, Folder};
 
 /// A message prepared for matching: the folded view, its map back to the original
 /// text and the word boundaries of the folded view.
+///
+/// Folding runs once per checked message, so the three buffers are recycled: a
+/// dropped `Folded` leaves them to the next fold on the same thread, and the common
+/// path allocates nothing.
 #[derive(Debug, Default)]
 pub(crate) struct Folded {
     /// Letters and digits only, folded.
@@ -30,7 +34,64 @@ pub(crate) struct Folded {
     boundary: Vec<u64>,
 }
 
+/// The buffers of a dropped [`Folded`].
+#[derive(Default)]
+struct Buffers {
+    text: String,
+    origin: Vec<(u32, u32)>,
+    boundary: Vec<u64>,
+}
+
+/// Buffers above this many folded bytes are freed rather than kept, so one huge
+/// message does not pin its memory to the thread.
+const MAX_KEPT_BYTES: usize = 1 << 16;
+
+thread_local! {
+    static SPARE: std::cell::Cell<Option<Buffers>> = const { std::cell::Cell::new(None) };
+}
+
+impl Drop for Folded {
+    fn drop(&mut self) {
+        if self.text.capacity() > MAX_KEPT_BYTES {
+            return;
+        }
+        let buffers = Buffers {
+            text: std::mem::take(&mut self.text),
+            origin: std::mem::take(&mut self.origin),
+            boundary: std::mem::take(&mut self.boundary),
+        };
+        // Fails only while the thread is being torn down; the buffers are then freed.
+        let _ = SPARE.try_with(|spare| spare.set(Some(buffers)));
+    }
+}
+
 impl Folded {
+    /// An empty view with room for `bytes` folded bytes, on the buffers of the last
+    /// view dropped on this thread when there is one.
+    fn with_capacity(bytes: usize) -> Folded {
+        let Buffers {
+            mut text,
+            mut origin,
+            mut boundary,
+        } = SPARE
+            .try_with(std::cell::Cell::take)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        text.clear();
+        text.reserve(bytes);
+        origin.clear();
+        origin.reserve(bytes);
+        boundary.clear();
+        // One bit per folded byte and one for the end.
+        boundary.resize(bytes / 64 + 1, 0);
+        Folded {
+            text,
+            origin,
+            boundary,
+        }
+    }
+
     /// Whether `start..end` of the folded view starts and ends on word boundaries.
     pub(crate) fn is_word(&self, start: usize, end: usize) -> bool {
         self.is_boundary(start) && self.is_boundary(end)
@@ -48,6 +109,12 @@ impl Folded {
             self.boundary.resize(at / 64 + 1, 0);
         }
         self.boundary[at / 64] |= 1 << (at % 64);
+    }
+
+    fn clear_boundary(&mut self, at: usize) {
+        if let Some(word) = self.boundary.get_mut(at / 64) {
+            *word &= !(1 << (at % 64));
+        }
     }
 
     /// The original byte range of folded range `start..end` (non-empty).
