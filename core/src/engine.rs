@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use crate::error::Error;
 use crate::history::{History, Sent, UserReport};
@@ -94,6 +94,9 @@ impl Engine {
         let currencies = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
+            // A DFA: the marker scan runs on every message with a digit, and the
+            // few dozen markers make a small table.
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&lexicons.currencies)
             .expect("currency markers compile");
         let lower = |items: &[String]| -> Vec<String> {
