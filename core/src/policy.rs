@@ -437,7 +437,8 @@ impl Policy {
     /// ```
     pub fn from_path(path: impl AsRef<Path>) -> Result<Policy, Error> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|err| Error::io(path, &err))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|err| Error::io(path, crate::error::Operation::Read, &err))?;
         let parsed = if path.extension().is_some_and(|ext| ext == "json") {
             Policy::from_json(&text)
         } else {
@@ -687,5 +688,6 @@ mod tests {
         let err = Policy::from_path("/nonexistent/policy.toml").unwrap_err();
         assert!(matches!(err, Error::Io { .. }));
         assert!(err.to_string().contains("/nonexistent/policy.toml"));
+        assert!(err.to_string().starts_with("cannot read "), "{err}");
     }
 }
