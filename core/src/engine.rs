@@ -230,13 +230,14 @@ impl Engine {
         let group = message.group.map(|g| store.intern_group(g));
         // Each send of a near-duplicate pair within the window remembers when the
         // other went out: `duplicate_share` counts it only while that is in its window.
-        let mut duplicate_at: Option<i64> = None;
+        let mut duplicate_at = crate::history::NEVER;
         for sent in store.own_since_mut(account, at.saturating_sub(window)) {
             if sent.at <= at.saturating_add(window)
                 && crate::simhash::similarity(sent.simhash, context.simhash) > threshold
             {
-                sent.duplicate_at = Some(sent.duplicate_at.map_or(at, |t| t.max(at)));
-                duplicate_at = Some(duplicate_at.map_or(sent.at, |t| t.max(sent.at)));
+                // NEVER is i64::MIN, so `max` also replaces it.
+                sent.duplicate_at = sent.duplicate_at.max(at);
+                duplicate_at = duplicate_at.max(sent.at);
             }
         }
         store.insert(
