@@ -52,7 +52,7 @@ pub(crate) struct Compiled {
     /// The sender's domains, lower case.
     pub(crate) allowed_domains: Vec<String>,
     /// Regions whose national phone formats are recognised.
-    pub(crate) phones: rules::pii_exposure::Regions,
+    pub(crate) phones: crate::phone::Regions,
 }
 
 impl Default for Engine {
@@ -121,11 +121,11 @@ impl Engine {
                 .sender
                 .phone_numbers
                 .iter()
-                .filter_map(|n| rules::pii_exposure::e164(n))
+                .filter_map(|n| crate::phone::e164(n))
                 .collect(),
             own_emails: lower(&policy.sender.emails).into_iter().collect(),
             allowed_domains: lower(&policy.sender.allowed_domains),
-            phones: rules::pii_exposure::Regions::new(&policy.rules.pii_exposure.regions),
+            phones: crate::phone::Regions::new(&policy.rules.pii_exposure.regions),
             folder,
             matcher,
             policy,
