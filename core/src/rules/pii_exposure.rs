@@ -116,8 +116,9 @@ impl<'t> NumberView<'t> {
         }
         let mut digits = ascii_digits;
         let mut mapped = false;
+        let decimals = decimals();
         for c in text.chars().filter(|c| !c.is_ascii()) {
-            match number_byte(c) {
+            match number_byte(decimals, c) {
                 OTHER => {}
                 byte => {
                     mapped = true;
@@ -142,7 +143,7 @@ impl<'t> NumberView<'t> {
             bytes.push(if c.is_ascii() {
                 c as u8
             } else {
-                number_byte(c)
+                number_byte(decimals, c)
             });
             offsets.push(offset);
         }
@@ -163,8 +164,8 @@ impl<'t> NumberView<'t> {
 }
 
 /// The view byte of a non-ASCII character (see [`NumberView`]).
-fn number_byte(c: char) -> u8 {
-    if let Some(digit) = decimal_digit(c) {
+fn number_byte(decimals: &Decimals, c: char) -> u8 {
+    if let Some(digit) = decimals.value(c) {
         return b'0' + digit;
     }
     match c {
@@ -176,30 +177,31 @@ fn number_byte(c: char) -> u8 {
     }
 }
 
-/// The value of a decimal digit of any script (general category Nd).
-fn decimal_digit(c: char) -> Option<u8> {
-    if c.is_ascii_digit() {
-        return Some(c as u8 - b'0');
-    }
-    let decimals = decimals();
-    let code = u32::from(c);
-    let block = (code >> 8) as usize;
-    if decimals.blocks[block / 64] & (1 << (block % 64)) == 0 {
-        return None;
-    }
-    let i = decimals.ranges.partition_point(|&(_, last)| last < code);
-    let &(first, _) = decimals.ranges.get(i)?;
-    // Unicode's stability policy: decimal digits come in contiguous runs of ten,
-    // from 0 to 9, so a digit's value is its distance from the run's start.
-    (first <= code).then(|| ((code - first) % 10) as u8)
-}
-
 /// The decimal digits of Unicode (from ICU's data), as ranges and as a bitmap of
 /// the 256-character blocks that hold any, so that text of other scripts costs one
 /// bit test per character.
 struct Decimals {
     blocks: Vec<u64>,
     ranges: Vec<(u32, u32)>,
+}
+
+impl Decimals {
+    /// The value of a decimal digit of any script (general category Nd).
+    fn value(&self, c: char) -> Option<u8> {
+        if c.is_ascii_digit() {
+            return Some(c as u8 - b'0');
+        }
+        let code = u32::from(c);
+        let block = (code >> 8) as usize;
+        if self.blocks[block / 64] & (1 << (block % 64)) == 0 {
+            return None;
+        }
+        let i = self.ranges.partition_point(|&(_, last)| last < code);
+        let &(first, _) = self.ranges.get(i)?;
+        // Unicode's stability policy: decimal digits come in contiguous runs of
+        // ten, from 0 to 9, so a digit's value is its distance from the run's start.
+        (first <= code).then(|| ((code - first) % 10) as u8)
+    }
 }
 
 fn decimals() -> &'static Decimals {
@@ -647,11 +649,11 @@ mod tests {
         ] {
             for value in 0..10u8 {
                 let c = char::from_u32(u32::from(zero) + u32::from(value)).unwrap();
-                assert_eq!(decimal_digit(c), Some(value), "{script} {c:?}");
+                assert_eq!(decimals().value(c), Some(value), "{script} {c:?}");
             }
         }
         for c in ['a', '½', '²', 'Ⅻ', '一', '김', '\u{FF21}'] {
-            assert_eq!(decimal_digit(c), None, "{c:?}");
+            assert_eq!(decimals().value(c), None, "{c:?}");
         }
     }
 
