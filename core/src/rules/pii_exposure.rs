@@ -261,7 +261,8 @@ fn candidates(bytes: &[u8]) -> Vec<(usize, usize)> {
 
 fn numbers(context: &Context<'_, '_>, view: &NumberView<'_>, findings: &mut Vec<Finding>) {
     let settings = &context.engine.policy.rules.pii_exposure;
-    let exclusions = Exclusions::new(context);
+    // Built at the first candidate of a plausible length: most numbers are not.
+    let mut exclusions = None;
     for (view_start, view_end) in candidates(&view.bytes) {
         // Candidates hold ASCII digits and separators only.
         let Ok(written) = std::str::from_utf8(&view.bytes[view_start..view_end]) else {
@@ -269,7 +270,11 @@ fn numbers(context: &Context<'_, '_>, view: &NumberView<'_>, findings: &mut Vec<
         };
         let (start, end) = view.original(view_start, view_end);
         let digits: String = written.chars().filter(char::is_ascii_digit).collect();
-        if !(7..=19).contains(&digits.len()) || exclusions.excludes(context.text, start, end) {
+        if !(7..=19).contains(&digits.len())
+            || exclusions
+                .get_or_insert_with(|| Exclusions::new(context))
+                .excludes(context.text, start, end)
+        {
             continue;
         }
         if settings.payment_card && is_card(&digits) {
@@ -318,19 +323,20 @@ const ORDER_GAP: usize = 12;
 
 impl Exclusions {
     fn new(context: &Context<'_, '_>) -> Exclusions {
-        let mut ranges: Vec<(usize, usize)> = context
+        let mut covered: Vec<(usize, usize)> = context
             .cues
             .prices()
             .chain(context.links.iter().map(|l| (l.start, l.end)))
             .collect();
-        ranges.sort_unstable();
-        let mut covered: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
-        for (start, end) in ranges {
-            match covered.last_mut() {
-                Some(last) if start <= last.1 => last.1 = last.1.max(end),
-                _ => covered.push((start, end)),
+        covered.sort_unstable();
+        // Merge overlapping ranges, so that their ends are sorted too.
+        covered.dedup_by(|next, kept| {
+            let overlaps = next.0 <= kept.1;
+            if overlaps {
+                kept.1 = kept.1.max(next.1);
             }
-        }
+            overlaps
+        });
         let mut order_words: Vec<usize> = context
             .hits(PhraseList::NumberContext)
             .map(|hit| hit.end)
