@@ -55,7 +55,7 @@ pub(crate) struct Compiled {
     /// The sender's domains in ASCII (`links::ascii_domain`: punycode, lower case).
     pub(crate) allowed_domains: Vec<String>,
     /// Regions whose national phone formats are recognised.
-    pub(crate) phones: rules::pii_exposure::Regions,
+    pub(crate) phones: crate::phone::Regions,
     /// The policy's time zone, for day boundaries.
     pub(crate) time_zone: jiff::tz::TimeZone,
 }
@@ -114,7 +114,7 @@ impl Engine {
                 .sender
                 .phone_numbers
                 .iter()
-                .filter_map(|n| rules::pii_exposure::e164(n))
+                .filter_map(|n| crate::phone::e164(n))
                 .collect(),
             own_emails: policy
                 .sender
@@ -129,7 +129,7 @@ impl Engine {
                 .iter()
                 .filter_map(|d| crate::links::ascii_domain(d).map(std::borrow::Cow::into_owned))
                 .collect(),
-            phones: rules::pii_exposure::Regions::new(&policy.rules.pii_exposure.regions),
+            phones: crate::phone::Regions::new(&policy.rules.pii_exposure.regions),
             time_zone: policy.tz()?,
             folder,
             matcher,

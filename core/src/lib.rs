@@ -51,6 +51,7 @@ mod lexicon;
 mod links;
 mod matcher;
 mod message;
+mod phone;
 pub mod policy;
 mod recipient;
 mod report;

@@ -669,7 +669,7 @@ impl Policy {
             }
         }
         for number in &self.sender.phone_numbers {
-            if crate::rules::pii_exposure::e164(number).is_none() {
+            if crate::phone::e164(number).is_none() {
                 return Err(Error::invalid_key(
                     "sender.phone_numbers",
                     format!("{number:?} is not a valid international phone number (+country code)"),

@@ -174,8 +174,8 @@ fn parse(written: &str, home: Option<phonenumber::country::Id>) -> Option<String
             .map(|rest| Cow::Owned(format!("+{rest}")))
     };
     match international {
-        Some(number) => crate::rules::pii_exposure::e164(&number),
-        None => home.and_then(|region| national(written, region)),
+        Some(number) => crate::phone::e164(&number),
+        None => home.and_then(|region| crate::phone::validate(Some(region), written)),
     }
 }
 
@@ -218,19 +218,6 @@ fn looks_like_phone(text: &str) -> bool {
             .trim_start_matches('+')
             .bytes()
             .all(|b| b.is_ascii_digit() || matches!(b, b' ' | b'-' | b'.' | b'/' | b'(' | b')'))
-}
-
-/// The E.164 form of a number written in `region`'s national format.
-fn national(number: &str, region: phonenumber::country::Id) -> Option<String> {
-    // The parser has panicked on odd input upstream; a recipient must never
-    // take the engine down, so a panic counts as "not a phone number".
-    std::panic::catch_unwind(|| {
-        let parsed = phonenumber::parse(Some(region), number).ok()?;
-        phonenumber::is_valid(&parsed)
-            .then(|| parsed.format().mode(phonenumber::Mode::E164).to_string())
-    })
-    .ok()
-    .flatten()
 }
 
 #[cfg(test)]
