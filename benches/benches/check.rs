@@ -164,6 +164,31 @@ fn bench_adversarial(c: &mut Criterion) {
         seed ^= seed << 17;
         numbers.push_str(&format!("0170 {:07}, ", seed % 10_000_000));
     }
+    // Distinct international numbers of many countries: once they span more
+    // regions than libphonenumber's 100-entry regex cache, every lookup recompiles
+    // (seconds before lookups per message were capped).
+    let codes = [
+        1, 7, 20, 27, 30, 31, 32, 33, 34, 36, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49, 51, 52, 53,
+        54, 55, 56, 57, 58, 60, 61, 62, 63, 64, 65, 66, 81, 82, 84, 86, 90, 91, 92, 93, 94, 95, 98,
+        212, 213, 216, 218, 220, 221, 222, 223, 224, 225, 226, 227, 228, 229, 230, 231, 232, 233,
+        234, 235, 236, 237, 238, 239, 240, 241, 242, 243, 244, 245, 246, 248, 249, 250, 251, 252,
+        253, 254, 255, 256, 257, 258, 260, 261, 262, 263, 264, 265, 266, 267, 268, 269, 290, 291,
+        297, 298, 299, 350, 351, 352, 353, 354, 355, 356, 357, 358, 359, 370, 371, 372, 373, 374,
+        375, 376, 377, 378, 380, 381, 382, 383, 385, 386, 387, 389,
+    ];
+    let mut international = String::new();
+    let mut i = 0;
+    while international.len() + 20 <= 65_536 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        international.push_str(&format!(
+            "+{} {:09}, ",
+            codes[i % codes.len()],
+            seed % 1_000_000_000
+        ));
+        i += 1;
+    }
     let mut group = c.benchmark_group("adversarial");
     group.sample_size(10);
     for (name, text) in [
@@ -174,6 +199,7 @@ fn bench_adversarial(c: &mut Criterion) {
         ("digit_soup", fill("1-2.3 4/5(6)7+8 9-0.1 ")),
         ("mentions", fill("@a @b ")),
         ("distinct_phone_numbers", numbers),
+        ("distinct_international_numbers", international),
     ] {
         group.throughput(Throughput::Bytes(text.len() as u64));
         group.bench_function(name, |b| {

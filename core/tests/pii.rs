@@ -186,3 +186,14 @@ fn full_width_numbers_that_are_no_phones_stay_quiet() {
     assert!(pii("Bestellung ＃１７０１２３４５６７ ist unterwegs").is_empty());
     assert!(pii("Nur １２ｋｇ schwer, Artikel 1234567ab").is_empty());
 }
+
+#[test]
+fn a_message_of_thousands_of_numbers_is_still_flagged() {
+    // Far more phone-like numbers than are validated per message: the first ones
+    // are, and a contact dump is flagged.
+    let numbers: String = (0..3000)
+        .map(|i| format!("+49 170 {:07}, ", 1_234_000 + i))
+        .collect();
+    let phones = pii(&numbers);
+    assert_eq!(of_type(&phones, "phone").len(), 50);
+}

@@ -253,10 +253,18 @@ fn candidates(bytes: &[u8]) -> Vec<(usize, usize)> {
     found
 }
 
+/// At most this many distinct phone-like numbers of one message are validated
+/// (repeats of one are free: they are remembered). Each costs libphonenumber's
+/// regexes, kept in a 100-entry global cache, so thousands of distinct numbers
+/// from many countries took seconds; a real message holds a handful, and one
+/// valid number is enough to flag it.
+const MAX_PHONE_LOOKUPS: usize = 50;
+
 fn numbers(context: &Context<'_, '_>, view: &NumberView<'_>, findings: &mut Vec<Finding>) {
     let settings = &context.engine.policy.rules.pii_exposure;
     // Built at the first candidate of a plausible length: most numbers are not.
     let mut exclusions = None;
+    let mut looked_up: Vec<&str> = Vec::new();
     for (view_start, view_end) in candidates(&view.bytes) {
         // Candidates hold ASCII digits and separators only.
         let Ok(written) = std::str::from_utf8(&view.bytes[view_start..view_end]) else {
@@ -283,6 +291,12 @@ fn numbers(context: &Context<'_, '_>, view: &NumberView<'_>, findings: &mut Vec<
                 "Remove the card number; never send payment data in a chat.".to_owned(),
             ));
         } else if settings.phone && !looks_like_date(written) {
+            if !looked_up.contains(&written) {
+                if looked_up.len() == MAX_PHONE_LOOKUPS {
+                    continue;
+                }
+                looked_up.push(written);
+            }
             let Some(number) = context.engine.phones.e164(written) else {
                 continue;
             };
