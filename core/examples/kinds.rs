@@ -80,6 +80,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 Kind::Ad => cell.ad += 1,
                 Kind::Offer => cell.offer += 1,
                 Kind::Useful => cell.useful += 1,
+                _ => {} // a kind added later is in `total` only
             }
             if show.as_deref() == Some(&format!("{lang}:{label}:{}", kind.as_str())) {
                 writeln!(out, "  {text}")?;
