@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! cargo run --release -p sendlint --example kinds -- \
-//!     core/testdata/sms_id/sms_spam_id.tsv /work/shared/data/sms_spam_collection.tsv
+//!     core/testdata/sms_id/sms_spam_id.tsv data/sms_spam_collection.tsv
 //! ```
 //! Each file is a TSV with a header line. Two layouts are read:
 //! - `lang<TAB>label<TAB>text`, label `promo` (promotional) or `normal`
