@@ -55,7 +55,7 @@ pub(crate) struct Compiled {
     /// The sender's domains in ASCII (`links::ascii_domain`: punycode, lower case).
     pub(crate) allowed_domains: Vec<String>,
     /// Regions whose national phone formats are recognised.
-    pub(crate) phones: rules::pii_exposure::Regions,
+    pub(crate) phones: crate::phone::Regions,
     /// The policy's time zone, for day boundaries.
     pub(crate) time_zone: jiff::tz::TimeZone,
 }
@@ -117,7 +117,7 @@ impl Engine {
                 .sender
                 .phone_numbers
                 .iter()
-                .filter_map(|n| rules::pii_exposure::e164(n))
+                .filter_map(|n| crate::phone::e164(n))
                 .collect(),
             own_emails: policy
                 .sender
@@ -132,7 +132,7 @@ impl Engine {
                 .iter()
                 .filter_map(|d| crate::links::ascii_domain(d).map(std::borrow::Cow::into_owned))
                 .collect(),
-            phones: rules::pii_exposure::Regions::new(&policy.rules.pii_exposure.regions),
+            phones: crate::phone::Regions::new(&policy.rules.pii_exposure.regions),
             time_zone: policy.tz()?,
             folder,
             matcher,
@@ -197,8 +197,15 @@ impl Engine {
 
     /// Records a send in `history` once it really went out: account, group, time
     /// (now when the message has none), kind (classified unless given), SimHash,
-    /// links, @all and the recipients as compact keyed ids. Drops entries older
-    /// than the policy's `history.retention_days`.
+    /// links, @all and the recipients as compact keyed ids (see
+    /// [`History`](crate::History)). Then drops the account's sends older than the
+    /// policy's `history.retention_days` before its newest one.
+    ///
+    /// # Errors
+    /// [`Error::Input`] when the text is longer than `limits.max_text_bytes`, or
+    /// the time is more than 24 hours ahead of the system clock: a send that went
+    /// out cannot be in the future, and a mistyped year would otherwise sit in the
+    /// account's log and push every correctly dated send out of retention.
     ///
     /// # Examples
     /// ```
@@ -206,39 +213,40 @@ impl Engine {
     /// let history = sendlint::History::new();
     /// engine.record(&history, &sendlint::Message::new("Frische Brezeln!").account("bakery"))?;
     /// assert_eq!(history.len(), 1);
+    /// let typo = "2206-11-02T09:00:00Z".parse().unwrap();
+    /// let err = engine.record(&history, &sendlint::Message::new("Brezeln").at(typo));
+    /// assert!(matches!(err, Err(sendlint::Error::Input(_))));
     /// # Ok::<(), sendlint::Error>(())
     /// ```
     pub fn record(&self, history: &History, message: &Message<'_>) -> Result<(), Error> {
         self.check_length(message.text)?;
+        let at = recordable_time(message)?;
         let compiled = &*self.inner;
         let mut plain = message.clone();
         plain.history = None;
         plain.topic = None;
         let context = Context::new(compiled, &plain, true);
         let mass_mention = !rules::mass_mention::find(&context).whole_group.is_empty();
-        let at = message.unix_time();
         let rules = &compiled.policy.rules;
         let threshold = rules.near_duplicate.similarity;
         let window = i64::from(rules.duplicate_share.window_days) * 86_400;
         let retention = i64::from(compiled.policy.history.retention_days) * 86_400;
+        // Hashing the recipients needs no lock: do it before taking it.
+        let recipients = history.recipient_ids(message.recipients, &rules.pii_exposure.regions);
 
         let mut store = history.write();
         let account = store.intern_account(message.account.unwrap_or_default());
         let group = message.group.map(|g| store.intern_group(g));
-        let mut recipients: Vec<u64> = message
-            .recipients
-            .iter()
-            .map(|r| store.recipient(r))
-            .collect();
-        recipients.sort_unstable();
-        recipients.dedup();
-        let mut duplicate = false;
-        for sent in store.own_since_mut(account, at - window) {
-            if sent.at <= at + window
+        // Each send of a near-duplicate pair within the window remembers when the
+        // other went out: `duplicate_share` counts it only while that is in its window.
+        let mut duplicate_at = crate::history::NEVER;
+        for sent in store.own_since_mut(account, at.saturating_sub(window)) {
+            if sent.at <= at.saturating_add(window)
                 && crate::simhash::similarity(sent.simhash, context.simhash) > threshold
             {
-                sent.duplicate = true;
-                duplicate = true;
+                // NEVER is i64::MIN, so `max` also replaces it.
+                sent.duplicate_at = sent.duplicate_at.max(at);
+                duplicate_at = duplicate_at.max(sent.at);
             }
         }
         store.insert(
@@ -250,7 +258,7 @@ impl Engine {
                 simhash: context.simhash,
                 links: context.has_links(),
                 mass_mention,
-                duplicate,
+                duplicate_at,
                 recipients,
             },
             retention,
@@ -259,14 +267,20 @@ impl Engine {
     }
 
     /// Records that users reported the message's content (one report each call),
-    /// for `reported_content`.
+    /// for `reported_content`, and drops reports older than the policy's
+    /// `history.retention_days` before the newest one.
+    ///
+    /// # Errors
+    /// As [`Engine::record`]: a text over the limit, or a time more than 24 hours
+    /// ahead of the system clock.
     pub fn record_report(&self, history: &History, message: &Message<'_>) -> Result<(), Error> {
         self.check_length(message.text)?;
+        let at = recordable_time(message)?;
         let simhash = self.simhash(message.text);
-        history.write().insert_report(UserReport {
-            simhash,
-            at: message.unix_time(),
-        });
+        let retention = i64::from(self.inner.policy.history.retention_days) * 86_400;
+        history
+            .write()
+            .insert_report(UserReport { simhash, at }, retention);
         Ok(())
     }
 
@@ -283,6 +297,26 @@ impl Engine {
     pub fn simhash(&self, text: &str) -> u64 {
         crate::simhash::simhash(&self.inner.folder.fold(text).text)
     }
+}
+
+/// How far ahead of the system clock a recorded time may be: clock skew between
+/// machines and a send scheduled a little early, but not a mistyped year.
+const MAX_AHEAD_SECONDS: i64 = 24 * 3600;
+
+/// The message's time in Unix seconds (now when it has none), unless it is
+/// too far in the future to have been sent.
+fn recordable_time(message: &Message<'_>) -> Result<i64, Error> {
+    let now = jiff::Timestamp::now().as_second();
+    let at = message.at.map_or(now, |at| at.as_second());
+    if at > now.saturating_add(MAX_AHEAD_SECONDS) {
+        return Err(Error::Input(format!(
+            "send time {} is more than 24 h ahead of the system clock ({}); only sends that \
+             went out are recorded (a scheduled message can be checked without recording it)",
+            rules::time(at),
+            rules::time(now)
+        )));
+    }
+    Ok(at)
 }
 
 /// The built-in phrases the policy keeps, plus the policy's own.

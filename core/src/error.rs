@@ -1,7 +1,7 @@
 //! The one error type of the crate.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Everything that can go wrong in sendlint. Messages are lowercase and name what
 /// is wrong and where.
@@ -14,25 +14,40 @@ pub enum Error {
     /// A message cannot be checked (for example its text is larger than the policy allows).
     #[error("invalid input: {0}")]
     Input(String),
-    /// A history file is corrupt, foreign or of an unsupported version.
-    #[error("cannot load history{}: {message}", path.as_ref().map(|p| format!(" {}", p.display())).unwrap_or_default())]
+    /// A history could not be read or written: its file failed (`kind` says how),
+    /// or it is corrupt, foreign, of an unsupported version, or was saved with
+    /// another recipient key.
+    #[error("cannot {operation} history{}: {message}", path.as_ref().map(|p| format!(" {}", p.display())).unwrap_or_default())]
     History {
-        /// The file, when the history came from one.
+        /// The file, when the history came from or went to one.
         path: Option<PathBuf>,
+        /// Whether it failed while reading or while writing.
+        operation: Operation,
+        /// The operating system's kind of failure, when the file itself failed
+        /// (`None` when the file was read but its content is wrong).
+        kind: Option<std::io::ErrorKind>,
         /// What is wrong.
         message: String,
     },
-    /// A file could not be read or written.
-    #[error("cannot read {path}: {detail}", path = path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The kind of failure (not found, permission denied, …).
-        kind: std::io::ErrorKind,
-        /// What the operating system said. (A string rather than the
-        /// `std::io::Error`, which would make this type unwind-unsafe.)
-        detail: String,
-    },
+}
+
+/// What was being done with a file (or a history) when it failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Operation {
+    /// Reading (or parsing what was read).
+    Read,
+    /// Writing.
+    Write,
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Operation::Read => "read",
+            Operation::Write => "write",
+        })
+    }
 }
 
 /// Where and why a policy is wrong.
@@ -80,11 +95,23 @@ impl Error {
         })
     }
 
-    pub(crate) fn io(path: &std::path::Path, err: &std::io::Error) -> Error {
-        Error::Io {
-            path: path.to_owned(),
-            kind: err.kind(),
-            detail: err.to_string().to_lowercase(),
+    /// A history file failed while being read or written.
+    pub(crate) fn history_io(path: &Path, operation: Operation, err: &std::io::Error) -> Error {
+        Error::History {
+            path: Some(path.to_owned()),
+            operation,
+            kind: Some(err.kind()),
+            message: err.to_string().to_lowercase(),
+        }
+    }
+
+    /// A history (from a file, when `path` is given) that cannot be used.
+    pub(crate) fn history(path: Option<&Path>, message: impl Into<String>) -> Error {
+        Error::History {
+            path: path.map(Path::to_owned),
+            operation: Operation::Read,
+            kind: None,
+            message: message.into(),
         }
     }
 

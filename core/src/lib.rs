@@ -51,7 +51,9 @@ mod lexicon;
 mod links;
 mod matcher;
 mod message;
+mod phone;
 pub mod policy;
+mod recipient;
 mod report;
 mod rules;
 mod score;
@@ -60,7 +62,7 @@ mod text;
 mod topic;
 
 pub use engine::Engine;
-pub use error::{Error, PolicyError};
+pub use error::{Error, Operation, PolicyError};
 pub use history::History;
 pub use message::Message;
 pub use policy::Policy;

@@ -1,10 +1,14 @@
 //! The policy: which rules run, how much each weighs, the thresholds of the
 //! verdict and the sender's own numbers, addresses and domains.
 //!
-//! Every default is a figure from `shared/RULES.md` (and the seed article it cites).
+//! Every default is a figure from `docs/RULES.md` (and the seed article it cites).
 //! A policy file is TOML or JSON with `schema_version = 1`; every key is optional
 //! except the version, unknown keys are errors, and errors name the file, line and
 //! column. `examples/policy.toml` shows every knob.
+//!
+//! Every settings struct is `#[non_exhaustive]`: start from
+//! [`Policy::default`] (or [`Policy::strict`]) and set fields, so a setting added
+//! later is not a breaking change.
 //!
 //! Every time window is half-open: a window of `w` before a send at `t` holds
 //! what was sent after `t - w` and up to `t`, so a send exactly `w` earlier is
@@ -31,6 +35,7 @@ pub type Phrases = BTreeMap<String, Vec<String>>;
 /// A complete policy. [`Policy::default`] is the built-in policy.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Policy {
     /// Must be [`SCHEMA_VERSION`].
     pub schema_version: u32,
@@ -65,6 +70,7 @@ pub struct Policy {
 /// History retention.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
 pub struct HistorySettings {
     /// Sends older than this many days before the newest are dropped when
     /// recording. Default 30 (the longest rule window); at most 90 (seed 000 on
@@ -100,6 +106,7 @@ impl Default for Policy {
 /// Risk thresholds: `risk >= review` is `review`, `risk >= block` is `block`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
 pub struct Thresholds {
     /// Lowest risk (0–100) with verdict `review`. Default 30.
     pub review: u8,
@@ -120,6 +127,7 @@ impl Default for Thresholds {
 /// numbers and addresses are not personal data of someone else.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
 pub struct Sender {
     /// Registered domains the business links to (`example-shop.de`). Subdomains
     /// count. When not empty, a link to any other domain is a `risky_link`.
@@ -134,6 +142,7 @@ pub struct Sender {
 /// engine. Exceeding one is an error naming the limit, never a silent cut.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
 pub struct Limits {
     /// Longest text, in UTF-8 bytes, that a check accepts. Default 65,536 (chat
     /// messages are far shorter); at most 16 MiB.
@@ -176,6 +185,7 @@ impl Default for Limits {
 /// Extra classification cues, per language, added to the built-in lexicons.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
 pub struct Classify {
     /// Discount wording: makes a message an `offer`.
     pub discount: Phrases,
@@ -188,6 +198,7 @@ pub struct Classify {
 /// Settings of every rule, by rule id.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
 pub struct Rules {
     /// `bait_word`.
     pub bait_word: BaitWord,
@@ -232,6 +243,7 @@ macro_rules! rule_settings {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
         #[serde(deny_unknown_fields, default)]
+        #[non_exhaustive]
         pub struct $name {
             /// Whether the rule runs (context rules also need a history or topic).
             pub enabled: bool,
@@ -669,7 +681,7 @@ impl Policy {
             }
         }
         for number in &self.sender.phone_numbers {
-            if crate::rules::pii_exposure::e164(number).is_none() {
+            if crate::phone::e164(number).is_none() {
                 return Err(Error::invalid_key(
                     "sender.phone_numbers",
                     format!("{number:?} is not a valid international phone number (+country code)"),

@@ -64,16 +64,6 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// A stable 64-bit hash of a string with a key: compact recipient ids.
-pub(crate) fn keyed(key: u64, text: &str) -> u64 {
-    let mut hash = mix(key);
-    for &byte in text.as_bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    mix(hash ^ key)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

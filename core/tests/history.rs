@@ -1,7 +1,7 @@
 //! Context rules: boundaries, a multi-day scenario, persistence, SimHash spread.
 
 use jiff::{SignedDuration, Timestamp};
-use sendlint::{Engine, Error, History, Kind, Message, Policy, RuleId, Topic};
+use sendlint::{Engine, Error, History, Kind, Message, Operation, Policy, RuleId, Topic};
 
 fn t0() -> Timestamp {
     "2026-11-02T08:00:00Z".parse().unwrap()
@@ -411,18 +411,35 @@ fn save_and_load_round_trip_atomically() {
         .history(&loaded);
     assert!(fired(&engine, message).contains(&RuleId::NearDuplicate));
 
+    let send = |extra: &str| {
+        format!(
+            "{{\"format\":\"sendlint-history\",\"version\":2,\"key_fingerprint\":null,\
+             \"accounts\":[{{\"name\":\"a\",\"sends\":[{{\"group\":null,\"at\":0,\"kind\":\"ad\",\
+             \"simhash\":1,\"links\":false,\"mass_mention\":false,\"duplicate_at\":null,\
+             \"recipients\":[]}}]}}{extra}],\"groups\":[],\"reports\":[]}}"
+        )
+    };
     for (bad, what) in [
-        ("", "corrupt"),
-        ("{\"format\": \"sendlint-history\", \"version\": 1", "corrupt"),
-        ("{\"hello\": 1}", "not a sendlint history"),
-        ("{\"format\":\"sendlint-history\",\"version\":9,\"key\":1,\"accounts\":[],\"groups\":[],\"reports\":[]}", "version 9"),
-        ("{\"format\":\"sendlint-history\",\"version\":1,\"key\":1,\"accounts\":[{\"name\":\"a\",\"sends\":[{\"group\":3,\"at\":0,\"kind\":\"ad\",\"simhash\":1,\"links\":false,\"mass_mention\":false,\"duplicate\":false,\"recipients\":[]}]}],\"groups\":[],\"reports\":[]}", "unknown group"),
+        ("".to_owned(), "corrupt"),
+        ("{\"format\": \"sendlint-history\", \"version\": 2".to_owned(), "corrupt"),
+        ("{\"hello\": 1}".to_owned(), "not a sendlint history"),
+        ("{\"format\":\"sendlint-history\",\"version\":9,\"key\":1,\"accounts\":[],\"groups\":[],\"reports\":[]}".to_owned(), "version 9"),
+        ("{\"format\":\"sendlint-history\",\"version\":1,\"key\":1,\"accounts\":[],\"groups\":[],\"reports\":[]}".to_owned(), "version 1 is not supported"),
+        (send("").replace("\"group\":null", "\"group\":3"), "unknown group"),
+        (send("").replace("\"recipients\":[]", "\"recipients\":[2,2]"), "repeated recipients"),
+        (send(",{\"name\":\"a\",\"sends\":[]}"), "account \"a\" is listed twice"),
     ] {
-        std::fs::write(&path, bad).unwrap();
+        std::fs::write(&path, &bad).unwrap();
         let err = History::load(&path).unwrap_err();
-        assert!(matches!(err, Error::History { .. }), "{err}");
+        assert!(
+            matches!(err, Error::History { operation: Operation::Read, kind: None, .. }),
+            "{err}"
+        );
         assert!(err.to_string().contains(what), "{what}: {err}");
     }
+    // The well-formed one loads.
+    std::fs::write(&path, send("")).unwrap();
+    assert_eq!(History::load(&path).unwrap().len(), 1);
     // A save into a missing directory fails cleanly and leaves no temporary file.
     assert!(history.save(dir.join("missing/history.json")).is_err());
     std::fs::remove_dir_all(&dir).unwrap();
@@ -524,4 +541,405 @@ fn history_is_shared_between_checking_and_recording_threads() {
     });
     // 200 hourly sends all lie within the 30-day retention.
     assert_eq!(history.len(), 200);
+}
+
+/// A fresh directory for one test's files, removed when dropped.
+fn scratch() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+fn at(text: &str) -> Timestamp {
+    text.parse().unwrap()
+}
+
+#[test]
+fn a_wrong_year_in_one_account_costs_no_other_account_its_sends() {
+    let engine = Engine::default();
+    let history = History::new();
+    // Back-filling last year's campaign of "bakery" …
+    for day in 0..4 {
+        let text = format!("Tagesangebot {day}: Brezeln und Croissants im Laden am Markt");
+        let when = at("2024-01-01T09:00:00Z") + SignedDuration::from_hours(day * 24);
+        engine
+            .record(&history, &Message::new(&text).account("bakery").at(when))
+            .unwrap();
+    }
+    let spam =
+        Message::new("Sie haben gewonnen! Jetzt Preis abholen").at(at("2024-01-02T09:00:00Z"));
+    for _ in 0..6 {
+        engine.record_report(&history, &spam).unwrap();
+    }
+    // … while another account's line carries a year too late.
+    engine
+        .record(
+            &history,
+            &Message::new("Neue Öffnungszeiten")
+                .account("florist")
+                .at(at("2025-06-01T09:00:00Z")),
+        )
+        .unwrap();
+    // The bakery's later, correctly dated send is kept, and so is everything before.
+    engine
+        .record(
+            &history,
+            &Message::new(BREZEL)
+                .account("bakery")
+                .at(at("2024-01-05T09:00:00Z")),
+        )
+        .unwrap();
+    assert_eq!(history.len(), 6);
+    assert_eq!(history.reports(), 6);
+    let again = Message::new(BREZEL)
+        .account("bakery")
+        .at(at("2024-01-05T12:00:00Z"))
+        .history(&history);
+    assert!(fired(&engine, again).contains(&RuleId::NearDuplicate));
+    let reported = Message::new("Sie haben gewonnen!! Jetzt Preis abholen")
+        .at(at("2024-01-03T09:00:00Z"))
+        .history(&history);
+    assert!(fired(&engine, reported).contains(&RuleId::ReportedContent));
+    // Reports are trimmed against the newest report: memory stays bounded.
+    engine
+        .record_report(&history, &spam.clone().at(at("2025-06-01T09:00:00Z")))
+        .unwrap();
+    assert_eq!(history.reports(), 1);
+}
+
+#[test]
+fn record_refuses_a_time_far_in_the_future() {
+    let engine = Engine::default();
+    let history = History::new();
+    let now = Timestamp::now();
+    let typo = now + SignedDuration::from_hours(24 * 365);
+    let message = Message::new(BREZEL).account("bakery").at(typo);
+    let err = engine.record(&history, &message).unwrap_err();
+    let Error::Input(text) = &err else {
+        panic!("{err}");
+    };
+    let shown = Timestamp::from_second(typo.as_second())
+        .unwrap()
+        .to_string();
+    assert!(text.contains(&shown) && text.contains("ahead"), "{text}");
+    assert!(matches!(
+        engine.record_report(&history, &message),
+        Err(Error::Input(_))
+    ));
+    assert_eq!((history.len(), history.reports()), (0, 0));
+    // Clock skew is tolerated, and a scheduled message can still be checked.
+    let soon = Message::new(BREZEL)
+        .account("bakery")
+        .at(now + SignedDuration::from_hours(2));
+    engine.record(&history, &soon).unwrap();
+    assert_eq!(history.len(), 1);
+    assert!(engine.check(&message.history(&history)).is_ok());
+}
+
+#[test]
+fn duplicate_share_forgets_a_pair_once_the_partner_leaves_the_window() {
+    let mut policy = Policy::default();
+    // Fire on any duplicate, so the evidence shows the count.
+    policy.rules.duplicate_share.share = 0.0;
+    policy.rules.duplicate_share.min_messages = 1;
+    let engine = Engine::new(policy).unwrap();
+    let texts = [
+        "Frische Brezeln und Croissants ab 6 Uhr in der Backstube am Markt",
+        "Unser neuer Lippenstift kostet diese Woche nur 19,90 statt 24,90 Euro",
+        "Morgen bleibt der Laden wegen Inventur geschlossen, wir bitten um Verständnis",
+        "Rezept der Woche: Apfelkuchen mit Streuseln und einer Prise Zimt",
+        "Tipp vom Gärtner: Tomaten im Herbst nur noch morgens und sparsam gießen",
+        "Der Stadtlauf am Sonntag sperrt die Hauptstraße zwischen 8 und 14 Uhr",
+        "Neue Kurse im Yogastudio: Montags und donnerstags um 18:30 Uhr für Anfänger",
+        "Winterreifen jetzt wechseln lassen, Termine in der Werkstatt sind noch frei",
+    ];
+    let edit = |text: &str| format!("{text}!!");
+    for (i, a) in texts.iter().enumerate() {
+        let close = sendlint::similarity(engine.simhash(a), engine.simhash(&edit(a)));
+        assert!(close > 0.8, "{a}: {close}");
+        for b in &texts[i + 1..] {
+            let far = sendlint::similarity(engine.simhash(a), engine.simhash(b));
+            assert!(far <= 0.8, "{a} / {b}: {far}");
+        }
+    }
+    let start = at("2026-01-05T09:00:00Z");
+    let day = |d: f64| start + SignedDuration::from_secs_f64(d * 86_400.0);
+    let history = History::new();
+    for (i, text) in texts.iter().enumerate() {
+        let message = Message::new(text).account("a").at(day(i as f64));
+        engine.record(&history, &message).unwrap();
+    }
+    for (i, text) in texts.iter().enumerate() {
+        let edited = edit(text);
+        let message = Message::new(&edited).account("a").at(day(25.0 + i as f64));
+        engine.record(&history, &message).unwrap();
+    }
+    let other = Message::new("Heute Abend Lesung in der Stadtbibliothek, Eintritt frei");
+    engine
+        .record(&history, &other.clone().account("a").at(day(33.0)))
+        .unwrap();
+    let share = |when: f64| {
+        let check = Message::new("Wir suchen eine Aushilfe für Samstage, bitte im Laden melden")
+            .account("a")
+            .at(day(when))
+            .history(&history);
+        let report = engine.check(&check).unwrap();
+        report
+            .findings
+            .iter()
+            .find(|f| f.rule == RuleId::DuplicateShare)
+            .map(|f| {
+                (
+                    f.evidence["duplicates"].as_u64().unwrap(),
+                    f.evidence["messages"].as_u64().unwrap(),
+                )
+            })
+    };
+    // Day 33.5: the window starts at day 3.5. The last four originals and their
+    // edits are pairs inside it; the first four edits' partners are outside.
+    assert_eq!(share(33.5), Some((8, 14)));
+    // Day 38: every original has left the window; the edits are no longer duplicates.
+    assert_eq!(share(38.0), None);
+}
+
+#[test]
+fn recipients_are_one_person_however_written_and_listed() {
+    let engine = Engine::default();
+    let history = History::new();
+    let ad = "Anzeige: Adventskalender jetzt vorbestellen, 10 % Frühbucherrabatt";
+    let first = vec!["+49 170 1234567".to_owned(), " customer-17 ".to_owned()];
+    let second = vec!["0049 170 1234567".to_owned(), "customer-17".to_owned()];
+    engine
+        .record(
+            &history,
+            &Message::new(ad).account("a").recipients(&first).at(t0()),
+        )
+        .unwrap();
+    engine
+        .record(
+            &history,
+            &Message::new(ad)
+                .account("a")
+                .recipients(&second)
+                .at(hours(72)),
+        )
+        .unwrap();
+    // National format, read in the policy's first region (DE), and listed 100 times.
+    let mut third = vec!["0170 1234567".to_owned(); 100];
+    third.push("+491701234567".to_owned());
+    third.push("customer-17\n".to_owned());
+    let check = Message::new(ad)
+        .account("a")
+        .recipients(&third)
+        .at(hours(144))
+        .history(&history);
+    let report = engine.check(&check).unwrap();
+    let finding = report
+        .findings
+        .iter()
+        .find(|f| f.rule == RuleId::Fatigue)
+        .expect("fatigue");
+    assert_eq!(finding.evidence["recipients"], 2);
+    assert_eq!(finding.evidence["mean_exposures"], 3.0);
+}
+
+#[test]
+fn link_streak_counts_people_not_lines() {
+    let engine = Engine::default();
+    let history = History::new();
+    // 60 people a day, each listed twice in two spellings: 120 lines, 60 people.
+    let people: Vec<String> = (0..60)
+        .flat_map(|i| [format!("+49170{i:07}"), format!("0049 170 {i:07}")])
+        .collect();
+    let text = |day: i64| format!("Neu im Shop, Tag {day}: https://www.example-shop.de/neu/{day}");
+    for day in 0..6 {
+        let message_text = text(day);
+        engine
+            .record(
+                &history,
+                &Message::new(&message_text)
+                    .account("s")
+                    .recipients(&people)
+                    .at(hours(day * 24)),
+            )
+            .unwrap();
+    }
+    // Today one number pasted 100 times.
+    let one = vec!["+4917000000001".to_owned(); 100];
+    let today = text(6);
+    let check = |recipients: &[String]| {
+        fired(
+            &engine,
+            Message::new(&today)
+                .account("s")
+                .recipients(recipients)
+                .at(hours(6 * 24))
+                .history(&history),
+        )
+        .contains(&RuleId::LinkStreak)
+    };
+    assert!(!check(&one));
+    let audience: Vec<String> = (0..120).map(|i| format!("+49170{i:07}")).collect();
+    assert!(!check(&audience), "past days had 60 people, not 120");
+}
+
+const KEY: &[u8] = b"a-secret-the-caller-keeps-b3f1c9";
+
+#[test]
+fn the_recipient_key_stays_with_the_caller() {
+    let dir = scratch();
+    let path = dir.path().join("history.json");
+    let engine = Engine::default();
+    let history = History::with_key(KEY).unwrap();
+    let one = vec!["+4917012345678".to_owned()];
+    let ad = "Anzeige: Adventskalender jetzt vorbestellen, 10 % Frühbucherrabatt";
+    for h in [0, 72] {
+        let message = Message::new(ad).account("a").recipients(&one).at(hours(h));
+        engine.record(&history, &message).unwrap();
+    }
+    history.save(&path).unwrap();
+    let saved = std::fs::read(&path).unwrap();
+    let text = String::from_utf8(saved.clone()).unwrap();
+    let hex: String = KEY.iter().map(|b| format!("{b:02x}")).collect();
+    assert!(!saved.windows(KEY.len()).any(|w| w == KEY), "key stored");
+    assert!(!text.contains(&hex), "key stored as hex");
+    assert!(!text.contains("4917012345678"), "raw number stored");
+    let fingerprint = history.key_fingerprint().unwrap();
+    assert!(text.contains(fingerprint));
+
+    // Another key is refused, not silently never matching.
+    let err = History::load_with_key(&path, b"another-secret-of-32-bytes-xxxxx").unwrap_err();
+    assert!(
+        matches!(&err, Error::History { path: Some(p), kind: None, .. } if p == &path),
+        "{err}"
+    );
+    assert!(err.to_string().contains("another recipient key"), "{err}");
+    let err = History::from_json_with_key(&text, b"another-secret-of-32-bytes-xxxxx").unwrap_err();
+    assert!(matches!(err, Error::History { path: None, .. }), "{err}");
+    assert!(matches!(
+        History::load_with_key(&path, b""),
+        Err(Error::Input(_))
+    ));
+
+    // The same key round-trips, and fatigue still counts the earlier exposures.
+    let loaded = History::load_with_key(&path, KEY).unwrap();
+    assert_eq!(loaded.to_json(), text);
+    let third = Message::new(ad)
+        .account("a")
+        .recipients(&one)
+        .at(hours(144))
+        .history(&loaded);
+    assert!(fired(&engine, third).contains(&RuleId::Fatigue));
+    // An ephemeral key's ids do not reveal the numbers either, and differ from the keyed ones.
+    let other = History::with_key(b"yet-another-secret-of-32-bytes-x").unwrap();
+    engine
+        .record(
+            &other,
+            &Message::new(ad).account("a").recipients(&one).at(t0()),
+        )
+        .unwrap();
+    assert_ne!(
+        other.to_json().split("\"recipients\"").nth(1),
+        text.split("\"recipients\"").nth(1)
+    );
+}
+
+#[test]
+fn history_file_errors_say_read_or_write() {
+    let dir = scratch();
+    let missing = dir.path().join("nothing-here.json");
+    let err = History::load(&missing).unwrap_err();
+    assert!(
+        matches!(&err, Error::History { path: Some(p), operation: Operation::Read, kind: Some(std::io::ErrorKind::NotFound), .. } if p == &missing),
+        "{err:?}"
+    );
+    assert!(err.to_string().starts_with("cannot read history "), "{err}");
+
+    let history = History::new();
+    let nowhere = dir.path().join("missing/history.json");
+    let err = history.save(&nowhere).unwrap_err();
+    assert!(
+        matches!(&err, Error::History { path: Some(p), operation: Operation::Write, kind: Some(_), .. } if p == &nowhere),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().starts_with("cannot write history "),
+        "{err}"
+    );
+    // Saving over a directory fails as a write and leaves no temporary file behind.
+    std::fs::create_dir(dir.path().join("taken")).unwrap();
+    let err = history.save(dir.path().join("taken")).unwrap_err();
+    assert!(
+        err.to_string().starts_with("cannot write history "),
+        "{err}"
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(left.len(), 1, "{left:?}");
+}
+
+#[test]
+fn concurrent_saves_to_one_path_never_fail_or_mix() {
+    let dir = scratch();
+    let path = dir.path().join("history.json");
+    let engine = Engine::default();
+    let histories: Vec<History> = (0..2)
+        .map(|i| {
+            let history = History::new();
+            for j in 0..=i * 20 {
+                let text = format!("Angebot {j} von Filiale {i}");
+                let message = Message::new(&text).account("a").at(hours(j as i64));
+                engine.record(&history, &message).unwrap();
+            }
+            history
+        })
+        .collect();
+    std::thread::scope(|scope| {
+        for history in &histories {
+            let path = &path;
+            scope.spawn(move || {
+                for _ in 0..100 {
+                    history.save(path).unwrap();
+                    // Whatever is on disk at any moment is one whole history.
+                    let len = History::load(path).unwrap().len();
+                    assert!(len == 1 || len == 21, "{len}");
+                }
+            });
+        }
+    });
+    assert!([1, 21].contains(&History::load(&path).unwrap().len()));
+    let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(files.len(), 1, "temporary files left: {files:?}");
+}
+
+#[test]
+fn many_accounts_and_groups_keep_their_own_logs_across_save_and_load() {
+    let engine = Engine::default();
+    let history = History::new();
+    for i in 0..3000 {
+        let (account, group) = (format!("account-{}", i % 1000), format!("group-{}", i % 7));
+        let text = format!("Angebot Nummer {i} für {account}");
+        let message = Message::new(&text)
+            .account(&account)
+            .group(&group)
+            .at(hours(i / 100));
+        engine.record(&history, &message).unwrap();
+    }
+    let loaded = History::from_json(&history.to_json()).unwrap();
+    assert_eq!(loaded.len(), 3000);
+    // After loading, an account's new send joins its own log (the index is rebuilt).
+    let text = "Anzeige: @all Sonderverkauf heute";
+    let send = || {
+        Message::new(text)
+            .account("account-7")
+            .group("group-3")
+            .at(hours(40))
+    };
+    engine.record(&loaded, &send()).unwrap();
+    let again = fired(&engine, send().at(hours(41)).history(&loaded));
+    assert!(again.contains(&RuleId::NearDuplicate), "{again:?}");
+    assert!(again.contains(&RuleId::MassMentionRepeat), "{again:?}");
+    let other = fired(
+        &engine,
+        send().account("account-8").at(hours(41)).history(&loaded),
+    );
+    assert!(!other.contains(&RuleId::NearDuplicate), "{other:?}");
+    assert_eq!(loaded.to_json().matches("\"account-7\"").count(), 1);
 }

@@ -36,13 +36,12 @@ create_exception!(
 /// | core                  | Python                                                  |
 /// |-----------------------|---------------------------------------------------------|
 /// | `Error::Policy`       | `PolicyError` with `path`, `line`, `column`, `key`      |
-/// | `Error::History`      | `HistoryError` with `path`                              |
+/// | `Error::History`      | `HistoryError` with `path`, `operation`                 |
 /// | `Error::Input`        | `InputError`                                            |
-/// | `Error::Io`           | the built-in `OSError` subclass of its kind (`FileNotFoundError`, `PermissionError`, ...) |
 /// | any later variant     | `SendlintError`                                         |
 ///
-/// I/O failures are `OSError`s, as `open`, `json.load` and `tomllib.load` raise them,
-/// so `except OSError` / `except FileNotFoundError` work as Python users expect.
+/// A file that cannot be read or written is the error of what it holds: a policy
+/// file's is a `PolicyError` (with `.path`), a history file's a `HistoryError`.
 pub(crate) fn to_py(err: sendlint::Error) -> PyErr {
     let message = err.to_string();
     match err {
@@ -52,24 +51,15 @@ pub(crate) fn to_py(err: sendlint::Error) -> PyErr {
             e.setattr("column", policy.column)?;
             e.setattr("key", policy.key)
         }),
-        sendlint::Error::History { path, .. } => {
-            with_attributes(HistoryError::new_err(message), |e| e.setattr("path", path))
-        }
+        sendlint::Error::History {
+            path, operation, ..
+        } => with_attributes(HistoryError::new_err(message), |e| {
+            e.setattr("path", path)?;
+            e.setattr("operation", operation.to_string())
+        }),
         sendlint::Error::Input(_) => InputError::new_err(message),
-        // PyO3 picks the `OSError` subclass that matches the kind. The path
-        // is in the message; setting `filename` without an `errno` would
-        // make Python print "[Errno None] None: ..." instead of the message.
-        sendlint::Error::Io { kind, .. } => std::io::Error::new(kind, message).into(),
         _ => SendlintError::new_err(message),
     }
-}
-
-/// A `HistoryError` for history JSON given as a string (no file involved).
-pub(crate) fn history_json_error(message: String) -> PyErr {
-    to_py(sendlint::Error::History {
-        path: None,
-        message,
-    })
 }
 
 /// Sets structured attributes on an exception for tools; a failed conversion
@@ -97,6 +87,9 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     for name in ["path", "line", "column", "key"] {
         policy_error.setattr(name, py.None())?;
     }
-    py.get_type::<HistoryError>().setattr("path", py.None())?;
+    let history_error = py.get_type::<HistoryError>();
+    for name in ["path", "operation"] {
+        history_error.setattr(name, py.None())?;
+    }
     Ok(())
 }

@@ -6,8 +6,24 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 
 use crate::engine::{default_engine, Engine};
-use crate::errors::{history_json_error, to_py};
+use crate::errors::to_py;
 use crate::message::{timestamp, OwnedMessage};
+
+/// A recipient key, as `bytes` or `str` (its UTF-8 bytes).
+#[derive(FromPyObject)]
+pub(crate) enum Key {
+    Bytes(Vec<u8>),
+    Text(String),
+}
+
+impl Key {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Key::Bytes(bytes) => bytes,
+            Key::Text(text) => text.as_bytes(),
+        }
+    }
+}
 
 /// What accounts already sent: the memory behind the context rules.
 #[pyclass(frozen, module = "sendlint._sendlint")]
@@ -16,23 +32,37 @@ pub(crate) struct History(pub(crate) Arc<sendlint::History>);
 #[pymethods]
 impl History {
     /// `History()` is empty; `History(json)` reads a saved history's JSON.
+    /// `key` keys the recipient ids (else `SENDLINT_HISTORY_KEY`, else a random
+    /// key for this process); it is never saved with the history.
     #[new]
-    #[pyo3(signature = (json=None))]
-    fn new(json: Option<&str>) -> PyResult<History> {
-        match json {
-            None => Ok(History(Arc::new(sendlint::History::new()))),
-            Some(json) => sendlint::History::from_json(json)
-                .map(|h| History(Arc::new(h)))
-                .map_err(history_json_error),
-        }
+    #[pyo3(signature = (json=None, *, key=None))]
+    fn new(json: Option<&str>, key: Option<Key>) -> PyResult<History> {
+        let history = match (json, key) {
+            (None, None) => Ok(sendlint::History::new()),
+            (None, Some(key)) => sendlint::History::with_key(key.bytes()),
+            (Some(json), None) => sendlint::History::from_json(json),
+            (Some(json), Some(key)) => sendlint::History::from_json_with_key(json, key.bytes()),
+        };
+        Ok(History(Arc::new(history.map_err(to_py)?)))
     }
 
-    /// Reads a history file written by `save`.
+    /// Reads a history file written by `save`, with the key it was saved with.
     #[staticmethod]
-    fn load(py: Python<'_>, path: PathBuf) -> PyResult<History> {
-        py.detach(|| sendlint::History::load(path))
-            .map(|h| History(Arc::new(h)))
-            .map_err(to_py)
+    #[pyo3(signature = (path, *, key=None))]
+    fn load(py: Python<'_>, path: PathBuf, key: Option<Key>) -> PyResult<History> {
+        py.detach(|| match key {
+            None => sendlint::History::load(path),
+            Some(key) => sendlint::History::load_with_key(path, key.bytes()),
+        })
+        .map(|h| History(Arc::new(h)))
+        .map_err(to_py)
+    }
+
+    /// Fingerprint of the recipient key (never the key), or `None` for a random
+    /// per-process key.
+    #[getter]
+    fn key_fingerprint(&self) -> Option<String> {
+        self.0.key_fingerprint().map(str::to_owned)
     }
 
     /// Writes the history atomically (write, then rename).

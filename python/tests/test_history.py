@@ -28,16 +28,17 @@ def test_multi_day_campaign() -> None:
     first = engine.check(AD, account="bakery", recipients=people, at=T0, history=history)
     assert not rules(first) & {"near_duplicate", "fatigue"}
     history.record(AD, account="bakery", recipients=people, at=T0)
-    # 47 h later the same ad is a near-duplicate; 49 h later it is not.
-    at47 = T0 + timedelta(hours=47)
-    report = engine.check(AD, account="bakery", recipients=people, at=at47, history=history)
+    # A second before 48 h the same ad is a near-duplicate; exactly 48 h later it is not.
+    almost = T0 + timedelta(hours=48) - timedelta(seconds=1)
+    report = engine.check(AD, account="bakery", recipients=people, at=almost, history=history)
     assert "near_duplicate" in rules(report)
     finding = next(f for f in report.findings if f.rule == "near_duplicate")
     assert finding.evidence["earlier_at"] == "2026-11-02T08:00:00Z"
-    at49 = T0 + timedelta(hours=49)
+    at48 = T0 + timedelta(hours=48)
     assert "near_duplicate" not in rules(
-        engine.check(AD, account="bakery", recipients=people, at=at49, history=history)
+        engine.check(AD, account="bakery", recipients=people, at=at48, history=history)
     )
+    at49 = T0 + timedelta(hours=49)
     # Day 3: second exposure passes fatigue, day 5: the third fires it.
     history.record(AD, account="bakery", recipients=people, at=at49)
     at5 = T0 + timedelta(days=5)
@@ -96,13 +97,42 @@ def test_history_io_errors_are_history_errors(tmp_path) -> None:
     missing = tmp_path / "missing.json"
     with pytest.raises(sendlint.HistoryError, match="read") as caught:
         sendlint.History.load(missing)
-    assert caught.value.path == missing
+    assert caught.value.path == missing and caught.value.operation == "read"
     unwritable = tmp_path / "no-such-dir" / "history.json"
     with pytest.raises(sendlint.HistoryError, match="write") as caught:
         sendlint.History().save(unwritable)
-    assert caught.value.path == unwritable
+    assert caught.value.path == unwritable and caught.value.operation == "write"
     with pytest.raises(sendlint.HistoryError, match="write"):
         sendlint.History().save(tmp_path)  # a directory
+
+
+def test_recipient_key_stays_with_the_caller(tmp_path) -> None:
+    engine = sendlint.Engine()
+    key = b"a secret the gateway keeps, 32 b"
+    people = ["+49 170 1234567", "+491701234567", "0049 170 1234567"]
+    history = sendlint.History(key=key)
+    for day in range(2):
+        history.record(AD, account="bakery", recipients=people, at=T0 + timedelta(days=day))
+    path = tmp_path / "history.json"
+    history.save(path)
+    saved = path.read_text("utf-8")
+    assert key.decode() not in saved and "1701234567" not in saved
+    assert history.key_fingerprint and history.key_fingerprint in saved
+    # The same key reads it back and still knows the person (one person, three spellings).
+    again = sendlint.History.load(path, key=key)
+    report = engine.check(
+        AD, account="bakery", recipients=["+491701234567"], at=T0 + timedelta(days=3), history=again
+    )
+    assert "fatigue" in rules(report)
+    with pytest.raises(sendlint.HistoryError, match="key"):
+        sendlint.History.load(path, key=b"another key entirely, 32 bytes!")
+    with pytest.raises(sendlint.HistoryError, match="key"):
+        sendlint.History(saved, key="wrong")
+
+
+def test_topic_input_is_limited() -> None:
+    with pytest.raises(sendlint.InputError, match="MiB|bytes"):
+        sendlint.Topic.from_texts(["Kinderarzt in Berlin gesucht " * 1000] * 200)
 
 
 def test_cli_replays_with_history_and_topic(tmp_path) -> None:

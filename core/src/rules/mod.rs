@@ -60,7 +60,7 @@ pub(crate) struct Past<'m> {
     pub(crate) group: Option<u32>,
     /// This send's time, Unix seconds.
     pub(crate) at: i64,
-    /// This send's recipients as compact ids.
+    /// This send's recipients as compact ids, sorted, each person once.
     pub(crate) recipients: Vec<u64>,
 }
 
@@ -98,16 +98,14 @@ impl<'e, 'm> Context<'e, 'm> {
             0
         };
         let past = message.history.map(|history| {
+            let regions = &engine.policy.rules.pii_exposure.regions;
+            let recipients = history.recipient_ids(message.recipients, regions);
             let store = history.read();
             Past {
                 account: store.account(message.account.unwrap_or_default()),
                 group: message.group.and_then(|g| store.group(g)),
                 at: message.unix_time(),
-                recipients: message
-                    .recipients
-                    .iter()
-                    .map(|r| store.recipient(r))
-                    .collect(),
+                recipients,
                 store,
             }
         });

@@ -4,12 +4,24 @@
 //! Seed 000: a brand wrote skin type and purchases into contact names and was
 //! fined 1.8 % of its revenue.
 //!
-//! Phone numbers are recognised and validated by `phonenumber` (libphonenumber's
-//! metadata): international forms everywhere, national forms of the policy's
-//! regions. Dates, prices, and numbers after "order", "invoice", "#" … are not
+//! Phone numbers are recognised and validated by `phonenumber` (see
+//! [`crate::phone`]): international forms everywhere, national forms of the
+//! policy's regions. Digits of every script count (`０１７０ １２３４５６７`,
+//! `٠١٧٠…`). Dates, prices, and numbers after "order", "invoice", "#" … are not
 //! phone numbers.
+//!
+//! The rule is linear in the length of the text: everything a candidate number or
+//! a sensitive word is compared with (prices, links, order words, lines, names,
+//! contacts) is prepared once per message and looked up by binary search, and a
+//! name is never looked for further than a name can be long. A hostile 64 KiB
+//! message costs milliseconds (see the `adversarial` bench group).
 
-use phonenumber::Mode;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use icu_properties::props::GeneralCategory;
+use icu_properties::CodePointMapData;
 use serde_json::json;
 
 use super::{evidence, Context};
@@ -18,29 +30,31 @@ use crate::links::{self, FoundKind};
 use crate::report::{Finding, RuleId};
 use crate::text::is_spaceless_script;
 
-/// The E.164 form of an international number (`+49 30 1234567` → `+49301234567`).
-pub(crate) fn e164(number: &str) -> Option<String> {
-    let number = phonenumber::parse(None, number).ok()?;
-    phonenumber::is_valid(&number).then(|| number.format().mode(Mode::E164).to_string())
-}
-
 pub(crate) fn check(context: &Context<'_, '_>, findings: &mut Vec<Finding>) {
     let settings = &context.engine.policy.rules.pii_exposure;
     let first = findings.len();
     if settings.email {
         emails(context, findings);
     }
-    // Phone and card numbers have at least 7 digits; most messages have fewer.
-    let digits = context.text.bytes().filter(u8::is_ascii_digit).count();
-    if (settings.phone || settings.payment_card) && digits >= 7 {
-        numbers(context, findings);
+    let first_number = findings.len();
+    if settings.phone || settings.payment_card {
+        // Phone and card numbers have at least 7 digits; most messages have fewer.
+        if let Some(view) = NumberView::new(context.text) {
+            numbers(context, &view, findings);
+        }
     }
     if settings.sensitive {
-        let contact_spans: Vec<(usize, usize)> = findings[first..]
-            .iter()
-            .filter_map(|f| f.span.map(|s| (s.start, s.end)))
-            .collect();
-        sensitive(context, &contact_spans, findings);
+        let spans = |found: &[Finding]| -> Vec<(usize, usize)> {
+            found
+                .iter()
+                .filter_map(|f| f.span.map(|s| (s.start, s.end)))
+                .collect()
+        };
+        let contacts = [
+            spans(&findings[first..first_number]),
+            spans(&findings[first_number..]),
+        ];
+        sensitive(context, &contacts, findings);
     }
 }
 
@@ -67,9 +81,142 @@ fn emails(context: &Context<'_, '_>, findings: &mut Vec<Finding>) {
     }
 }
 
-/// Runs of digits that may be phone or card numbers, as byte ranges.
-fn candidates(text: &str) -> Vec<(usize, usize)> {
-    let bytes = text.as_bytes();
+/// The text as the number scanner reads it: one ASCII byte per character. Digits
+/// of every script become ASCII digits, full-width forms (`＋`, `－`, `（`, `ｋｇ`)
+/// their ASCII counterparts and spaces such as U+00A0 and U+3000 a space: what
+/// NFKC folding does, plus the decimal digits it leaves alone (Arabic-Indic,
+/// Devanagari, Thai …). Any other character becomes a byte that is neither a
+/// digit, a letter nor a separator, as its UTF-8 bytes are in the text itself.
+struct NumberView<'t> {
+    bytes: Cow<'t, [u8]>,
+    /// The original byte offset of every view byte, and the text's length at the
+    /// end; `None` when the view is the text itself.
+    offsets: Option<Vec<usize>>,
+}
+
+/// What the view holds for a character that plays no part in a number.
+const OTHER: u8 = 0x80;
+
+impl<'t> NumberView<'t> {
+    /// The view of `text`, `None` when it has fewer than 7 digits (phone and card
+    /// numbers have more; most messages have fewer).
+    fn new(text: &'t str) -> Option<NumberView<'t>> {
+        let ascii_digits = text.bytes().filter(u8::is_ascii_digit).count();
+        if text.is_ascii() {
+            return (ascii_digits >= 7).then_some(NumberView {
+                bytes: Cow::Borrowed(text.as_bytes()),
+                offsets: None,
+            });
+        }
+        let mut digits = ascii_digits;
+        let mut mapped = false;
+        let decimals = decimals();
+        for c in text.chars().filter(|c| !c.is_ascii()) {
+            match number_byte(decimals, c) {
+                OTHER => {}
+                byte => {
+                    mapped = true;
+                    digits += usize::from(byte.is_ascii_digit());
+                }
+            }
+        }
+        if digits < 7 {
+            return None;
+        }
+        if !mapped {
+            // No character turns into part of a number: the UTF-8 bytes of other
+            // characters already read as "not part of a number".
+            return Some(NumberView {
+                bytes: Cow::Borrowed(text.as_bytes()),
+                offsets: None,
+            });
+        }
+        let mut bytes = Vec::with_capacity(text.len());
+        let mut offsets = Vec::with_capacity(text.len() + 1);
+        for (offset, c) in text.char_indices() {
+            bytes.push(if c.is_ascii() {
+                c as u8
+            } else {
+                number_byte(decimals, c)
+            });
+            offsets.push(offset);
+        }
+        offsets.push(text.len());
+        Some(NumberView {
+            bytes: Cow::Owned(bytes),
+            offsets: Some(offsets),
+        })
+    }
+
+    /// The original byte range of view range `start..end`.
+    fn original(&self, start: usize, end: usize) -> (usize, usize) {
+        match &self.offsets {
+            Some(offsets) => (offsets[start], offsets[end]),
+            None => (start, end),
+        }
+    }
+}
+
+/// The view byte of a non-ASCII character (see [`NumberView`]).
+fn number_byte(decimals: &Decimals, c: char) -> u8 {
+    if let Some(digit) = decimals.value(c) {
+        return b'0' + digit;
+    }
+    match c {
+        // Full-width ASCII forms; NFKC maps them to ASCII.
+        '\u{FF01}'..='\u{FF5E}' => (u32::from(c) - 0xFEE0) as u8,
+        // Spaces NFKC maps to a space.
+        '\u{A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}' => b' ',
+        _ => OTHER,
+    }
+}
+
+/// The decimal digits of Unicode (from ICU's data), as ranges and as a bitmap of
+/// the 256-character blocks that hold any, so that text of other scripts costs one
+/// bit test per character.
+struct Decimals {
+    blocks: Vec<u64>,
+    ranges: Vec<(u32, u32)>,
+}
+
+impl Decimals {
+    /// The value of a decimal digit of any script (general category Nd).
+    fn value(&self, c: char) -> Option<u8> {
+        if c.is_ascii_digit() {
+            return Some(c as u8 - b'0');
+        }
+        let code = u32::from(c);
+        let block = (code >> 8) as usize;
+        if self.blocks[block / 64] & (1 << (block % 64)) == 0 {
+            return None;
+        }
+        let i = self.ranges.partition_point(|&(_, last)| last < code);
+        let &(first, _) = self.ranges.get(i)?;
+        // Unicode's stability policy: decimal digits come in contiguous runs of
+        // ten, from 0 to 9, so a digit's value is its distance from the run's start.
+        (first <= code).then(|| ((code - first) % 10) as u8)
+    }
+}
+
+fn decimals() -> &'static Decimals {
+    static DECIMALS: OnceLock<Decimals> = OnceLock::new();
+    DECIMALS.get_or_init(|| {
+        let ranges: Vec<(u32, u32)> = CodePointMapData::<GeneralCategory>::new()
+            .iter_ranges_for_value(GeneralCategory::DecimalNumber)
+            .map(|range| (*range.start(), *range.end()))
+            .collect();
+        let mut blocks = vec![0u64; (0x10_FFFF >> 8) / 64 + 1];
+        for &(first, last) in &ranges {
+            for block in (first >> 8)..=(last >> 8) {
+                blocks[block as usize / 64] |= 1 << (block % 64);
+            }
+        }
+        Decimals { blocks, ranges }
+    })
+}
+
+/// Runs of digits that may be phone or card numbers, as byte ranges of the view.
+fn candidates(bytes: &[u8]) -> Vec<(usize, usize)> {
     let mut found = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
@@ -106,13 +253,30 @@ fn candidates(text: &str) -> Vec<(usize, usize)> {
     found
 }
 
-fn numbers(context: &Context<'_, '_>, findings: &mut Vec<Finding>) {
-    let text = context.text;
+/// At most this many distinct phone-like numbers of one message are validated
+/// (repeats of one are free: they are remembered). Each costs libphonenumber's
+/// regexes, kept in a 100-entry global cache, so thousands of distinct numbers
+/// from many countries took seconds; a real message holds a handful, and one
+/// valid number is enough to flag it.
+const MAX_PHONE_LOOKUPS: usize = 50;
+
+fn numbers(context: &Context<'_, '_>, view: &NumberView<'_>, findings: &mut Vec<Finding>) {
     let settings = &context.engine.policy.rules.pii_exposure;
-    for (start, end) in candidates(text) {
-        let written = &text[start..end];
+    // Built at the first candidate of a plausible length: most numbers are not.
+    let mut exclusions = None;
+    let mut looked_up: Vec<&str> = Vec::new();
+    for (view_start, view_end) in candidates(&view.bytes) {
+        // Candidates hold ASCII digits and separators only.
+        let Ok(written) = std::str::from_utf8(&view.bytes[view_start..view_end]) else {
+            continue;
+        };
+        let (start, end) = view.original(view_start, view_end);
         let digits: String = written.chars().filter(char::is_ascii_digit).collect();
-        if !(7..=19).contains(&digits.len()) || is_excluded(context, start, end) {
+        if !(7..=19).contains(&digits.len())
+            || exclusions
+                .get_or_insert_with(|| Exclusions::new(context))
+                .excludes(context.text, start, end)
+        {
             continue;
         }
         if settings.payment_card && is_card(&digits) {
@@ -127,7 +291,13 @@ fn numbers(context: &Context<'_, '_>, findings: &mut Vec<Finding>) {
                 "Remove the card number; never send payment data in a chat.".to_owned(),
             ));
         } else if settings.phone && !looks_like_date(written) {
-            let Some(number) = phone(context, written) else {
+            if !looked_up.contains(&written) {
+                if looked_up.len() == MAX_PHONE_LOOKUPS {
+                    continue;
+                }
+                looked_up.push(written);
+            }
+            let Some(number) = context.engine.phones.e164(written) else {
                 continue;
             };
             if context.engine.own_phones.contains(&number) {
@@ -145,30 +315,74 @@ fn numbers(context: &Context<'_, '_>, findings: &mut Vec<Finding>) {
     }
 }
 
-/// Whether the number at `start..end` is a price, part of a link, or follows an
-/// order/invoice/tracking word or `#`.
-fn is_excluded(context: &Context<'_, '_>, start: usize, end: usize) -> bool {
-    let overlaps = |(s, e): (usize, usize)| s < end && start < e;
-    if context.cues.prices().any(overlaps)
-        || context.links.iter().any(|l| overlaps((l.start, l.end)))
-    {
-        return true;
+/// What makes a number neither a phone nor a card number: a price, a link, or an
+/// order/invoice/tracking word or `#` before it. Prepared once per message, so a
+/// candidate costs a binary search, not a pass over every price, link and hit.
+struct Exclusions {
+    /// Prices and links as sorted, disjoint byte ranges.
+    covered: Vec<(usize, usize)>,
+    /// Where order/invoice/tracking words end, sorted, without duplicates.
+    order_words: Vec<usize>,
+}
+
+/// An order number's word may be at most this many bytes before it ("Bestellung
+/// Nr. 123…"), so only words ending that close are looked at.
+const ORDER_GAP: usize = 12;
+
+impl Exclusions {
+    fn new(context: &Context<'_, '_>) -> Exclusions {
+        let mut covered: Vec<(usize, usize)> = context
+            .cues
+            .prices()
+            .chain(context.links.iter().map(|l| (l.start, l.end)))
+            .collect();
+        covered.sort_unstable();
+        // Merge overlapping ranges, so that their ends are sorted too.
+        covered.dedup_by(|next, kept| {
+            let overlaps = next.0 <= kept.1;
+            if overlaps {
+                kept.1 = kept.1.max(next.1);
+            }
+            overlaps
+        });
+        let mut order_words: Vec<usize> = context
+            .hits(PhraseList::NumberContext)
+            .map(|hit| hit.end)
+            .collect();
+        order_words.sort_unstable();
+        order_words.dedup();
+        Exclusions {
+            covered,
+            order_words,
+        }
     }
-    let before = context.text[..start].trim_end();
-    if before.ends_with(['#', '№']) {
-        return true;
-    }
-    context.hits(PhraseList::NumberContext).any(|hit| {
-        hit.end <= start && {
-            let gap = &context.text[hit.end..start];
-            let words: String = gap.chars().filter(|c| c.is_alphanumeric()).collect();
-            gap.len() <= 12
-                && matches!(
+
+    /// Whether the number at `start..end` of `text` is excluded.
+    fn excludes(&self, text: &str, start: usize, end: usize) -> bool {
+        let i = self.covered.partition_point(|&(_, e)| e <= start);
+        if self.covered.get(i).is_some_and(|&(s, _)| s < end) {
+            return true;
+        }
+        if text[..start].trim_end().ends_with(['#', '＃', '№']) {
+            return true;
+        }
+        let from = self
+            .order_words
+            .partition_point(|&e| e < start.saturating_sub(ORDER_GAP));
+        self.order_words[from..]
+            .iter()
+            .take_while(|&&e| e <= start)
+            .any(|&e| {
+                let words: String = text[e..start]
+                    .chars()
+                    .filter(|c| c.is_alphanumeric())
+                    .collect();
+                matches!(
                     words.to_lowercase().as_str(),
                     "" | "nr" | "no" | "n" | "num"
                 )
-        }
-    })
+            })
+    }
 }
 
 /// `d.m.yyyy`, `yyyy-mm-dd`, `m/d/yy`: three short groups with one separator kind.
@@ -183,137 +397,6 @@ fn looks_like_date(written: &str) -> bool {
     }
     let lens: Vec<usize> = groups.iter().map(|g| g.len()).collect();
     matches!(lens.as_slice(), [1 | 2, 1 | 2, 2 | 4] | [4, 1 | 2, 1 | 2])
-}
-
-/// The E.164 form of a written phone number, if it is a valid one.
-fn phone(context: &Context<'_, '_>, written: &str) -> Option<String> {
-    let trimmed = written.trim_start_matches('(');
-    if trimmed.starts_with('+') {
-        return memoised(0, written, || e164(written));
-    }
-    if let Some(rest) = trimmed.strip_prefix("00") {
-        return memoised(0, written, || e164(&format!("+{rest}")));
-    }
-    let phones = &context.engine.phones;
-    memoised(phones.fingerprint, written, || {
-        let digits: String = written.chars().filter(char::is_ascii_digit).collect();
-        phones
-            .regions
-            .iter()
-            .filter(|region| region.may_hold(&digits))
-            .find_map(|region| {
-                let number = phonenumber::parse(Some(region.id), written).ok()?;
-                phonenumber::is_valid(&number).then(|| number.format().mode(Mode::E164).to_string())
-            })
-    })
-}
-
-/// The regions whose national phone formats an engine recognises.
-#[derive(Debug, Default)]
-pub(crate) struct Regions {
-    regions: Vec<Region>,
-    /// Distinguishes engines with different region lists in the memo.
-    fingerprint: u64,
-}
-
-/// What libphonenumber's metadata says a national number of a region looks like,
-/// to skip regions a number cannot belong to before running any of its regexes.
-#[derive(Debug)]
-struct Region {
-    id: phonenumber::country::Id,
-    national_prefix: Option<String>,
-    lengths: Vec<u16>,
-}
-
-impl Region {
-    fn may_hold(&self, digits: &str) -> bool {
-        let national = self
-            .national_prefix
-            .as_deref()
-            .and_then(|prefix| digits.strip_prefix(prefix));
-        [Some(digits), national]
-            .into_iter()
-            .flatten()
-            .any(|n| self.lengths.contains(&(n.len() as u16)))
-    }
-}
-
-impl Regions {
-    /// Regions for ISO codes (already validated by the policy).
-    pub(crate) fn new(codes: &[String]) -> Regions {
-        use std::hash::{Hash, Hasher};
-        let database = &*phonenumber::metadata::DATABASE;
-        let regions = codes
-            .iter()
-            .filter_map(|code| {
-                let id = code.parse().ok()?;
-                let meta = database.by_id(code.as_str())?;
-                // The general descriptor's lengths are empty in this metadata; the
-                // union over number types is what a valid number can have.
-                let types = meta.descriptors();
-                let mut lengths: Vec<u16> = [
-                    Some(types.general()),
-                    types.fixed_line(),
-                    types.mobile(),
-                    types.toll_free(),
-                    types.premium_rate(),
-                    types.shared_cost(),
-                    types.personal_number(),
-                    types.voip(),
-                    types.pager(),
-                    types.uan(),
-                    types.voicemail(),
-                ]
-                .into_iter()
-                .flatten()
-                .flat_map(|d| d.possible_length().iter().copied())
-                .collect();
-                lengths.sort_unstable();
-                lengths.dedup();
-                Some(Region {
-                    id,
-                    national_prefix: meta.national_prefix().map(str::to_owned),
-                    lengths,
-                })
-            })
-            .collect();
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        codes.hash(&mut hasher);
-        Regions {
-            regions,
-            fingerprint: hasher.finish() | 1,
-        }
-    }
-}
-
-/// Validating a phone number runs libphonenumber's regexes, the most expensive
-/// step of a check, and broadcasts repeat the same numbers; so results are kept
-/// per thread (bounded, cleared when full). `fingerprint` 0 is for international
-/// numbers, which do not depend on the engine's regions.
-fn memoised(
-    fingerprint: u64,
-    written: &str,
-    validate: impl FnOnce() -> Option<String>,
-) -> Option<String> {
-    use std::cell::RefCell;
-    use std::collections::HashMap;
-    const CAPACITY: usize = 4096;
-    thread_local! {
-        static MEMO: RefCell<HashMap<(u64, String), Option<String>>> = RefCell::new(HashMap::new());
-    }
-    let key = (fingerprint, written.to_owned());
-    if let Some(known) = MEMO.with(|memo| memo.borrow().get(&key).cloned()) {
-        return known;
-    }
-    let result = validate();
-    MEMO.with(|memo| {
-        let mut memo = memo.borrow_mut();
-        if memo.len() >= CAPACITY {
-            memo.clear();
-        }
-        memo.insert(key, result.clone());
-    });
-    result
 }
 
 /// A payment card: 13–19 digits, a known issuer prefix and a valid Luhn check digit.
@@ -354,21 +437,21 @@ fn luhn(digits: &str) -> bool {
 
 /// A sensitive attribute (skin type, health, religion …) on the same line as a
 /// named person: an honorific with a name, an @mention, or contact data.
-fn sensitive(context: &Context<'_, '_>, contacts: &[(usize, usize)], findings: &mut Vec<Finding>) {
+/// `contacts`: the e-mail addresses, then the phone and card numbers found, each
+/// in text order.
+fn sensitive(
+    context: &Context<'_, '_>,
+    contacts: &[Vec<(usize, usize)>; 2],
+    findings: &mut Vec<Finding>,
+) {
     let text = context.text;
-    for hit in context.hits(PhraseList::Sensitive) {
-        let line_start = text[..hit.start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = text[hit.end..]
-            .find('\n')
-            .map_or(text.len(), |i| hit.end + i);
-        let on_line = |(s, e): (usize, usize)| line_start <= s && e <= line_end;
-        let person = context
-            .hits(PhraseList::Honorific)
-            .filter(|h| on_line((h.start, h.end)))
-            .find_map(|h| named(text, h.start, h.end))
-            .or_else(|| contacts.iter().copied().find(|&c| on_line(c)))
-            .or_else(|| mention(text, line_start, line_end));
-        let Some((person_start, person_end)) = person else {
+    let mut hits = context.hits(PhraseList::Sensitive).peekable();
+    if hits.peek().is_none() {
+        return;
+    }
+    let mut people = People::new(context, contacts);
+    for hit in hits {
+        let Some((person_start, person_end)) = people.on_line(hit.start, hit.end) else {
             continue;
         };
         findings.push(context.finding(
@@ -390,32 +473,143 @@ fn sensitive(context: &Context<'_, '_>, contacts: &[(usize, usize)], findings: &
     }
 }
 
+/// The people of a message, prepared once so that finding the person on a
+/// sensitive word's line costs a few binary searches, however long the text.
+struct People<'c> {
+    text: &'c str,
+    /// Byte offsets of the line feeds.
+    newlines: Vec<usize>,
+    /// Honorific hits that have a name: (hit start, hit end, person), text order.
+    named: Vec<(usize, usize, (usize, usize))>,
+    contacts: &'c [Vec<(usize, usize)>; 2],
+    /// Byte offsets of the `@` signs.
+    at_signs: Vec<usize>,
+    /// The person of each line range asked for.
+    memo: HashMap<(usize, usize), Option<(usize, usize)>>,
+}
+
+impl<'c> People<'c> {
+    fn new(context: &Context<'_, 'c>, contacts: &'c [Vec<(usize, usize)>; 2]) -> People<'c> {
+        let text = context.text;
+        let positions = |byte: u8| -> Vec<usize> {
+            text.bytes()
+                .enumerate()
+                .filter_map(|(i, b)| (b == byte).then_some(i))
+                .collect()
+        };
+        let mut named: Vec<(usize, usize, (usize, usize))> = context
+            .hits(PhraseList::Honorific)
+            .filter_map(|h| Some((h.start, h.end, named(text, h.start, h.end)?)))
+            .collect();
+        // Hits are in text order already; a stable sort keeps ties in hit order.
+        named.sort_by_key(|n| n.0);
+        People {
+            text,
+            newlines: positions(b'\n'),
+            named,
+            contacts,
+            at_signs: positions(b'@'),
+            memo: HashMap::new(),
+        }
+    }
+
+    /// The person on the line(s) of `start..end`: the first honorific with a name
+    /// that lies on them, else the first e-mail address, else the first number,
+    /// else an @mention.
+    fn on_line(&mut self, start: usize, end: usize) -> Option<(usize, usize)> {
+        let line_start = match self.newlines.partition_point(|&n| n < start) {
+            0 => 0,
+            i => self.newlines[i - 1] + 1,
+        };
+        let line_end = self
+            .newlines
+            .get(self.newlines.partition_point(|&n| n < end))
+            .copied()
+            .unwrap_or(self.text.len());
+        if let Some(&known) = self.memo.get(&(line_start, line_end)) {
+            return known;
+        }
+        let within = |spans: &mut dyn Iterator<Item = (usize, usize, (usize, usize))>| {
+            spans
+                .take_while(|&(s, _, _)| s <= line_end)
+                .find(|&(s, e, _)| line_start <= s && e <= line_end)
+                .map(|(_, _, person)| person)
+        };
+        let first_named = self.named.partition_point(|n| n.0 < line_start);
+        let person = within(&mut self.named[first_named..].iter().copied())
+            .or_else(|| {
+                self.contacts.iter().find_map(|list| {
+                    let first = list.partition_point(|c| c.0 < line_start);
+                    within(&mut list[first..].iter().map(|&(s, e)| (s, e, (s, e))))
+                })
+            })
+            .or_else(|| self.mention(line_start, line_end));
+        self.memo.insert((line_start, line_end), person);
+        person
+    }
+
+    /// An @mention of a person: the first `@` on the line, when a name follows it
+    /// and it is not glued to a word before it.
+    fn mention(&self, line_start: usize, line_end: usize) -> Option<(usize, usize)> {
+        let text = self.text;
+        let at = *self
+            .at_signs
+            .get(self.at_signs.partition_point(|&a| a < line_start))?;
+        if at >= line_end {
+            return None;
+        }
+        let len = name_len(&text[at + 1..line_end], |c| c.is_alphanumeric() || c == '_')?;
+        let glued = text[line_start..at]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric);
+        (len > 0 && !glued).then_some((at, at + 1 + len))
+    }
+}
+
+/// The longest a name (a word of one, a user name) can be, in characters; longer
+/// runs of letters are no name. Bounds the text a finding quotes.
+const MAX_NAME_CHARS: usize = 64;
+
+/// The byte length of the run of `is_name` characters `s` starts with; `None`
+/// when it is longer than [`MAX_NAME_CHARS`].
+fn name_len(s: &str, is_name: impl Fn(char) -> bool) -> Option<usize> {
+    let mut len = 0;
+    for (count, c) in s.chars().enumerate() {
+        if !is_name(c) {
+            return Some(len);
+        }
+        if count == MAX_NAME_CHARS {
+            return None;
+        }
+        len += c.len_utf8();
+    }
+    Some(len)
+}
+
 /// The honorific and the name it belongs to: "Frau Keller", "김민지님", "王先生".
 fn named(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
     let honorific = &text[start..end];
     if honorific.chars().next().is_some_and(is_spaceless_script) {
         // Suffix honorifics follow a 1–3 character name; Korean full names are three
-        // syllables (김민지님), which keeps 고객님 ("dear customer") out.
-        let name_len = text[..start]
-            .chars()
+        // syllables (김민지님), which keeps 고객님 ("dear customer") out. Looking
+        // back one character further than a name is long is enough to tell.
+        let name: Vec<(usize, char)> = text[..start]
+            .char_indices()
             .rev()
-            .take_while(|c| is_spaceless_script(*c))
-            .count();
+            .take(4)
+            .take_while(|&(_, c)| is_spaceless_script(c))
+            .collect();
         let is_hangul = honorific
             .chars()
             .next()
             .is_some_and(|c| ('\u{AC00}'..='\u{D7AF}').contains(&c));
         let fits = if is_hangul {
-            name_len == 3
+            name.len() == 3
         } else {
-            (1..=3).contains(&name_len)
+            (1..=3).contains(&name.len())
         };
-        let name_start = text[..start]
-            .char_indices()
-            .rev()
-            .nth(name_len.saturating_sub(1))?
-            .0;
-        return fits.then_some((name_start, end));
+        return fits.then(|| (name[name.len() - 1].0, end));
     }
     let rest = &text[end..];
     let after = rest.trim_start_matches([' ', '.', '\u{a0}']);
@@ -424,32 +618,16 @@ fn named(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
         return None;
     }
     // A name is one or two capitalised words: "Frau Keller", "Frau Anna Keller".
-    let word_len = |s: &str| {
-        s.find(|c: char| !c.is_alphabetic() && c != '-')
-            .unwrap_or(s.len())
-    };
-    let mut name_len = word_len(after);
-    if let Some(second) = after[name_len..].strip_prefix(' ') {
+    let word_len = |s: &str| name_len(s, |c| c.is_alphabetic() || c == '-');
+    let mut len = word_len(after)?;
+    if let Some(second) = after[len..].strip_prefix(' ') {
         if second.starts_with(char::is_uppercase) {
-            name_len += 1 + word_len(second);
+            if let Some(second_len) = word_len(second) {
+                len += 1 + second_len;
+            }
         }
     }
-    Some((start, name_start + name_len))
-}
-
-/// An @mention of a person on the line.
-fn mention(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
-    let line = &text[start..end];
-    let at = line.find('@')?;
-    let name = &line[at + 1..];
-    let len = name
-        .find(|c: char| !c.is_alphanumeric() && c != '_')
-        .unwrap_or(name.len());
-    let glued = line[..at]
-        .chars()
-        .next_back()
-        .is_some_and(char::is_alphanumeric);
-    (len > 0 && !glued).then_some((start + at, start + at + 1 + len))
+    Some((start, name_start + len))
 }
 
 #[cfg(test)]
@@ -472,8 +650,49 @@ mod tests {
     }
 
     #[test]
-    fn e164_of_international_numbers() {
-        assert_eq!(e164("+49 30 1234567").as_deref(), Some("+49301234567"));
-        assert_eq!(e164("12"), None);
+    fn decimal_digits_of_every_script() {
+        for (zero, script) in [
+            ('0', "ASCII"),
+            ('\u{FF10}', "full-width"),
+            ('\u{0660}', "Arabic-Indic"),
+            ('\u{06F0}', "Extended Arabic-Indic"),
+            ('\u{0966}', "Devanagari"),
+            ('\u{0E50}', "Thai"),
+            ('\u{1D7CE}', "mathematical bold"),
+            ('\u{1D7F6}', "mathematical monospace"),
+        ] {
+            for value in 0..10u8 {
+                let c = char::from_u32(u32::from(zero) + u32::from(value)).unwrap();
+                assert_eq!(decimals().value(c), Some(value), "{script} {c:?}");
+            }
+        }
+        for c in ['a', '½', '²', 'Ⅻ', '一', '김', '\u{FF21}'] {
+            assert_eq!(decimals().value(c), None, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn the_view_maps_back_to_the_original_text() {
+        let text = "Tel. ０１７０　１２３４５６７!";
+        let view = NumberView::new(text).unwrap();
+        assert_eq!(&*view.bytes, b"Tel. 0170 1234567!".as_slice());
+        let found = candidates(&view.bytes);
+        assert_eq!(found, [(5, 17)]);
+        let (start, end) = view.original(found[0].0, found[0].1);
+        assert_eq!(&text[start..end], "０１７０　１２３４５６７");
+        // Six digits are no phone or card number: no view at all.
+        assert!(NumberView::new("Nur ６ Ziffern: 12345").is_none());
+    }
+
+    #[test]
+    fn names_are_bounded() {
+        let text = "Frau Keller";
+        assert_eq!(named(text, 0, 4), Some((0, 11)));
+        let long = format!("Frau K{}", "e".repeat(MAX_NAME_CHARS));
+        assert_eq!(named(&long, 0, 4), None);
+        let text = "김민지님";
+        assert_eq!(named(text, 9, 12), Some((0, 12)));
+        let text = "박김민지님";
+        assert_eq!(named(text, 12, 15), None);
     }
 }

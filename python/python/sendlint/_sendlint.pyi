@@ -42,12 +42,20 @@ class HistoryError(SendlintError):
 
     path: Optional[Path]
     """The history file, or None for history JSON given as a string."""
+    operation: Optional[str]
+    """"read" or "write": what was being done when it failed."""
 
 @final
 class History:
-    def __new__(cls, json: Optional[str] = None) -> History: ...
+    def __new__(
+        cls, json: Optional[str] = None, *, key: Union[bytes, str, None] = None
+    ) -> History: ...
     @staticmethod
-    def load(path: Union[str, os.PathLike[str]]) -> History: ...
+    def load(
+        path: Union[str, os.PathLike[str]], *, key: Union[bytes, str, None] = None
+    ) -> History: ...
+    @property
+    def key_fingerprint(self) -> Optional[str]: ...
     def save(self, path: Union[str, os.PathLike[str]]) -> None: ...
     def record(
         self,
