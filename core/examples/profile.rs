@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! cargo run --release -p sendlint --example profile -- data/sms_spam_collection.tsv 20 [policy.toml]
+//! SENDLINT_PROFILE_COLD=1 cargo run …   # every round on a fresh thread (empty phone memo)
 //! ```
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -19,14 +20,27 @@ fn main() {
     let engine = sendlint::Engine::new(policy).expect("engine");
     let start = std::time::Instant::now();
     let mut findings = 0;
+    // `SENDLINT_PROFILE_COLD=1`: each round on a fresh thread, so every round
+    // starts with an empty per-thread phone memo (what a new worker sees).
+    let cold = std::env::var_os("SENDLINT_PROFILE_COLD").is_some_and(|v| v == "1");
+    let round = || {
+        texts
+            .iter()
+            .map(|text| {
+                engine
+                    .check(&sendlint::Message::new(text))
+                    .unwrap()
+                    .findings
+                    .len()
+            })
+            .sum::<usize>()
+    };
     for _ in 0..rounds {
-        for text in &texts {
-            findings += engine
-                .check(&sendlint::Message::new(text))
-                .unwrap()
-                .findings
-                .len();
-        }
+        findings += if cold {
+            std::thread::scope(|scope| scope.spawn(round).join().unwrap())
+        } else {
+            round()
+        };
     }
     let per = start.elapsed() / (rounds * texts.len()) as u32;
     println!(

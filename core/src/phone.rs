@@ -10,7 +10,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use phonenumber::{country, Mode};
+use phonenumber::country;
 
 /// The E.164 form of an international number (`+49 30 1234567` → `+49301234567`).
 pub(crate) fn e164(number: &str) -> Option<String> {
@@ -22,8 +22,16 @@ pub(crate) fn e164(number: &str) -> Option<String> {
 pub(crate) fn validate(region: Option<country::Id>, written: &str) -> Option<String> {
     guarded(|| {
         let number = phonenumber::parse(region, written).ok()?;
-        phonenumber::is_valid(&number).then(|| number.format().mode(Mode::E164).to_string())
+        phonenumber::is_valid(&number).then(|| to_e164(&number))
     })
+}
+
+/// The E.164 form of a valid number: `+`, country code, national number (with its
+/// leading zeros). This is what `number.format().mode(Mode::E164)` writes, without
+/// the formatter first matching the country's format patterns (regexes it then
+/// ignores in E.164 mode), which cost more than the validation itself.
+fn to_e164(number: &phonenumber::PhoneNumber) -> String {
+    format!("+{}{}", number.country().code(), number.national())
 }
 
 /// Runs a call into `phonenumber`; a panic in it means "no phone number".
@@ -169,6 +177,8 @@ fn memoised(
 
 #[cfg(test)]
 mod tests {
+    use phonenumber::Mode;
+
     use super::*;
 
     #[test]
@@ -178,6 +188,38 @@ mod tests {
         let upstream_bug = || -> Option<String> { panic!("index out of bounds") };
         assert_eq!(guarded(upstream_bug), None);
         assert_eq!(guarded(|| Some(1)), Some(1));
+    }
+
+    #[test]
+    fn e164_is_what_the_formatter_writes() {
+        // Numbers of every default region, with national prefixes, Italian leading
+        // zeros and numbers of shared country codes (+1, +7).
+        for (region, written) in [
+            (None, "+49 30 1234567"),
+            (None, "+39 06 6988 1234"),
+            (None, "+1 212 555 0123"),
+            (None, "+1 416 555 0123"),
+            (None, "+7 495 123 4567"),
+            (None, "+44 20 7946 0958"),
+            (Some(country::Id::GB), "09061701461"),
+            (Some(country::Id::GB), "07911 123456"),
+            (Some(country::Id::DE), "0170 1234567"),
+            (Some(country::Id::FR), "01 23 45 67 89"),
+            (Some(country::Id::KR), "010-1234-5678"),
+            (Some(country::Id::CN), "138 0013 8000"),
+            (Some(country::Id::ES), "612 34 56 78"),
+            (Some(country::Id::BR), "(11) 91234-5678"),
+            (Some(country::Id::ID), "0812-3456-7890"),
+            (Some(country::Id::US), "(212) 555-0123"),
+        ] {
+            let number = phonenumber::parse(region, written).unwrap();
+            assert!(phonenumber::is_valid(&number), "{written}");
+            assert_eq!(
+                to_e164(&number),
+                number.format().mode(Mode::E164).to_string(),
+                "{written}"
+            );
+        }
     }
 
     #[test]
