@@ -55,6 +55,11 @@ pub(crate) struct Mentions {
 pub(crate) fn find(context: &Context<'_, '_>) -> Mentions {
     let text = context.text;
     let mut mentions = Mentions::default();
+    // Most messages have no sign at all: one memchr pass (and a second only for
+    // non-ASCII text, which may hold the full-width `＠`) settles them.
+    if !text.contains('@') && (text.is_ascii() || !text.contains('＠')) {
+        return mentions;
+    }
     // Two single-pattern searches (memchr-backed) instead of one char-by-char scan.
     let mut signs: Vec<(usize, &str)> = text.match_indices('@').collect();
     if !text.is_ascii() {

@@ -344,8 +344,13 @@ impl<'o> Assembler<'o> {
     }
 
     /// A separator character (a line break when `line_break`).
+    #[inline]
     fn separator(&mut self, line_break: bool) {
-        self.end_token();
+        // Runs of separators are common (", ", "... "): only the first ends a token,
+        // and the others need no call.
+        if self.in_token {
+            self.end_token();
+        }
         self.gap += 1;
         self.gap_plain &= !line_break;
     }
