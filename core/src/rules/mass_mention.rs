@@ -121,3 +121,25 @@ fn group_keyword(context: &Context<'_, '_>, name: &str) -> Option<usize> {
         (whole || prefix).then(|| ends[keyword.len() - 1])
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Engine, Message, RuleId};
+
+    fn flagged(text: &str) -> bool {
+        Engine::default()
+            .check(&Message::new(text))
+            .unwrap()
+            .has(RuleId::MassMention)
+    }
+
+    #[test]
+    fn full_width_and_ascii_signs_are_found_past_the_shortcut() {
+        // The full-width sign is only looked for in non-ASCII text, which it makes.
+        assert!(flagged("Hallo ＠alle, morgen ist Markt!"));
+        assert!(flagged("＠everyone meeting at 5"));
+        assert!(flagged("Hallo @alle, morgen ist Markt!"));
+        assert!(!flagged("Hallo alle, morgen ist Markt!"));
+        assert!(!flagged("Hallo alle – morgen ist Markt!"));
+    }
+}
