@@ -278,6 +278,10 @@ fn severity_points(rules: &Rules, rule: RuleId) -> (Severity, u8) {
 /// "claim your free gift"), so one stretch of text gives one finding.
 fn drop_contained(hits: &mut Vec<Hit<'_>>) {
     hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
+    // One hit lies inside no other: most messages stop here, without allocating.
+    if hits.len() < 2 {
+        return;
+    }
     // Sorted by start (longest first), a hit lies inside an earlier one of its list
     // exactly when that list has already reached past its end.
     let mut reach: Vec<(PhraseList, usize)> = Vec::new();

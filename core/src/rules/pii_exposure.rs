@@ -271,15 +271,29 @@ fn numbers(context: &Context<'_, '_>, view: &NumberView<'_>, findings: &mut Vec<
             continue;
         };
         let (start, end) = view.original(view_start, view_end);
-        let digits: String = written.chars().filter(char::is_ascii_digit).collect();
-        if !(7..=19).contains(&digits.len())
-            || exclusions
-                .get_or_insert_with(|| Exclusions::new(context))
-                .excludes(context.text, start, end)
+        // The digits on the stack: a phone or card number has at most 19, and most
+        // candidates are too short or too long to need them at all.
+        let mut buffer = [0u8; 19];
+        let mut count = 0;
+        for digit in written.bytes().filter(u8::is_ascii_digit) {
+            if let Some(slot) = buffer.get_mut(count) {
+                *slot = digit;
+            }
+            count += 1;
+        }
+        if !(7..=19).contains(&count) {
+            continue;
+        }
+        let Ok(digits) = std::str::from_utf8(&buffer[..count]) else {
+            continue;
+        };
+        if exclusions
+            .get_or_insert_with(|| Exclusions::new(context))
+            .excludes(context.text, start, end)
         {
             continue;
         }
-        if settings.payment_card && is_card(&digits) {
+        if settings.payment_card && is_card(digits) {
             findings.push(context.finding(
                 RuleId::PiiExposure,
                 Some((start, end)),
