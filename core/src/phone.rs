@@ -157,20 +157,38 @@ fn memoised(
     use std::cell::RefCell;
     use std::collections::HashMap;
     const CAPACITY: usize = 4096;
-    thread_local! {
-        static MEMO: RefCell<HashMap<(u64, String), Option<String>>> = RefCell::new(HashMap::new());
+    /// Results by engine fingerprint, then by the number as written: looked up by
+    /// `&str`, so a repeat costs no allocation for the key.
+    #[derive(Default)]
+    struct Memo {
+        by_engine: HashMap<u64, HashMap<String, Option<String>>>,
+        len: usize,
     }
-    let key = (fingerprint, written.to_owned());
-    if let Some(known) = MEMO.with(|memo| memo.borrow().get(&key).cloned()) {
+    thread_local! {
+        static MEMO: RefCell<Memo> = RefCell::new(Memo::default());
+    }
+    let known = MEMO.with(|memo| {
+        memo.borrow()
+            .by_engine
+            .get(&fingerprint)
+            .and_then(|numbers| numbers.get(written))
+            .cloned()
+    });
+    if let Some(known) = known {
         return known;
     }
     let result = validate();
     MEMO.with(|memo| {
         let mut memo = memo.borrow_mut();
-        if memo.len() >= CAPACITY {
-            memo.clear();
+        if memo.len >= CAPACITY {
+            memo.by_engine.clear();
+            memo.len = 0;
         }
-        memo.insert(key, result.clone());
+        memo.by_engine
+            .entry(fingerprint)
+            .or_default()
+            .insert(written.to_owned(), result.clone());
+        memo.len += 1;
     });
     result
 }
