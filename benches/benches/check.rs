@@ -142,7 +142,7 @@ fn bench_check(c: &mut Criterion) {
                    Jetzt bestellen: https://www.beauty-shop-shenzhen.com/shop/lippenstift 💄 \
                    Antworte STOP zum Abmelden.";
     group.throughput(Throughput::Bytes(typical.len() as u64));
-    group.bench_function("one_200_byte_ad", |b| {
+    group.bench_function(format!("one_{}_byte_ad", typical.len()), |b| {
         b.iter(|| black_box(engine.check(&Message::new(black_box(typical))).unwrap()))
     });
     group.finish();

@@ -111,7 +111,7 @@ fn bench_history(c: &mut Criterion) {
         )
     });
     group.finish();
-    c.bench_function("simhash/190_bytes", |b| {
+    c.bench_function("simhash/71_byte_ad", |b| {
         b.iter(|| black_box(engine.simhash(black_box(text))))
     });
 }

@@ -2,7 +2,7 @@
 //! action makes it an `ad`; a discount, coupon, price or shop link an `offer`;
 //! anything else is `useful`.
 
-use crate::engine::Compiled;
+use crate::compiled::Compiled;
 use crate::lexicon::PhraseList;
 use crate::links::{Found, FoundKind};
 use crate::matcher::Hit;

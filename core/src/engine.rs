@@ -1,10 +1,10 @@
 //! The engine: a policy compiled once, checked against many messages.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
+use crate::compiled::Compiled;
 use crate::error::Error;
 use crate::history::{History, Sent, UserReport};
 use crate::lexicon::{Lexicons, Phrase, PhraseList};
@@ -32,32 +32,6 @@ use crate::text::Folder;
 #[derive(Clone, Debug)]
 pub struct Engine {
     inner: Arc<Compiled>,
-}
-
-/// Everything a check needs, built from the policy and the lexicons.
-#[derive(Debug)]
-pub(crate) struct Compiled {
-    pub(crate) policy: Policy,
-    pub(crate) folder: Folder,
-    pub(crate) matcher: Matcher,
-    /// Folded words that after `@` address the whole group.
-    pub(crate) mention_keywords: Vec<String>,
-    /// Currency markers, matched case-insensitively on the original text.
-    pub(crate) currencies: AhoCorasick,
-    pub(crate) shop_words: HashSet<String>,
-    /// Marketplace names: a link to `NAME.<public suffix>` is a shop link.
-    pub(crate) shop_domains: HashSet<String>,
-    pub(crate) shorteners: HashSet<String>,
-    /// The sender's own numbers in E.164.
-    pub(crate) own_phones: HashSet<String>,
-    /// The sender's own addresses (`links::email_key`: local part lower case, domain in ASCII).
-    pub(crate) own_emails: HashSet<String>,
-    /// The sender's domains in ASCII (`links::ascii_domain`: punycode, lower case).
-    pub(crate) allowed_domains: Vec<String>,
-    /// Regions whose national phone formats are recognised.
-    pub(crate) phones: crate::phone::Regions,
-    /// The policy's time zone, for day boundaries.
-    pub(crate) time_zone: jiff::tz::TimeZone,
 }
 
 impl Default for Engine {

@@ -44,6 +44,7 @@
 #![deny(missing_docs)]
 
 mod classify;
+mod compiled;
 mod engine;
 mod error;
 mod history;

@@ -1,6 +1,7 @@
 """The `sendlint` command, run as a user would."""
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -14,9 +15,15 @@ from conftest import ROOT
 CAMPAIGN = ROOT / "examples" / "campaign.jsonl"
 
 
-def run(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess:
+def run(
+    *args: str, stdin: bytes = b"", env: "dict[str, str] | None" = None
+) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "sendlint", *args], input=stdin, capture_output=True, cwd=ROOT
+        [sys.executable, "-m", "sendlint", *args],
+        input=stdin,
+        capture_output=True,
+        cwd=ROOT,
+        env=env,
     )
 
 
@@ -220,3 +227,21 @@ def test_ctrl_c_and_sigterm_stop_promptly_and_save_the_history(
     assert stopped < LINES
     assert stopped - 1 <= loaded(history) <= stopped
     assert len((first + rest).splitlines()) <= stopped
+
+
+def test_history_without_a_key_warns_that_recipients_will_not_match(tmp_path: Path) -> None:
+    history = tmp_path / "history.json"
+    keyless = {k: v for k, v in os.environ.items() if k != "SENDLINT_HISTORY_KEY"}
+    done = run("check", str(CAMPAIGN), "--history", str(history), env=keyless)
+    assert done.returncode == 1, done.stderr
+    assert "SENDLINT_HISTORY_KEY is not set" in done.stderr.decode()
+    keyed = run("check", str(CAMPAIGN), "--history", str(tmp_path / "keyed.json"))
+    assert "SENDLINT_HISTORY_KEY" not in keyed.stderr.decode()
+
+
+def test_topic_over_the_limit_is_one_line_naming_the_file(tmp_path: Path) -> None:
+    topic = tmp_path / "topic.txt"
+    topic.write_text("Kinderarzt in Berlin gesucht, wer kennt einen guten?\n" * 90_000, "utf-8")
+    done = run("check", str(CAMPAIGN), "--topic", str(topic))
+    assert done.returncode == 2
+    assert str(topic) in one_line(done.stderr)

@@ -25,7 +25,7 @@ use std::sync::RwLockReadGuard;
 use serde_json::{Map, Value};
 
 use crate::classify::{self, Cues};
-use crate::engine::Compiled;
+use crate::compiled::Compiled;
 use crate::history::{Sent, Store};
 use crate::lexicon::PhraseList;
 use crate::links::{self, Found};

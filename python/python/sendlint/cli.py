@@ -139,6 +139,13 @@ def save_history(history: History, path: Optional[str]) -> bool:
 
 
 def load_history(path: Optional[str]) -> History:
+    if path and not os.environ.get("SENDLINT_HISTORY_KEY"):
+        # Without a key the recipients are keyed for this run only, and the saved
+        # file would silently never recognise them again.
+        error(
+            f"warning: SENDLINT_HISTORY_KEY is not set: recipients in {path} are keyed "
+            "for this run only, so fatigue and link_streak will not know them next time"
+        )
     if path and os.path.exists(path):
         return History.load(path)
     return History()
@@ -162,7 +169,10 @@ def load_topic(path: Optional[str]) -> Optional[Topic]:
                     texts.append(line)
     except OSError as err:
         raise Fatal(f"cannot read {path}: {describe(err)}") from None
-    return Topic.from_texts(texts)
+    try:
+        return Topic.from_texts(texts)
+    except SendlintError as err:
+        raise Fatal(f"{path}: {err}") from None
 
 
 def parser() -> argparse.ArgumentParser:

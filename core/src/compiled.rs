@@ -1,0 +1,37 @@
+//! What a check needs, compiled once from a policy and the lexicons. The rules
+//! read it; only [`Engine::new`](crate::Engine::new) builds it, so the rules never
+//! depend on the engine that calls them.
+
+use std::collections::HashSet;
+
+use aho_corasick::AhoCorasick;
+
+use crate::matcher::Matcher;
+use crate::policy::Policy;
+use crate::text::Folder;
+
+/// Everything a check needs, built from the policy and the lexicons.
+#[derive(Debug)]
+pub(crate) struct Compiled {
+    pub(crate) policy: Policy,
+    pub(crate) folder: Folder,
+    pub(crate) matcher: Matcher,
+    /// Folded words that after `@` address the whole group.
+    pub(crate) mention_keywords: Vec<String>,
+    /// Currency markers, matched case-insensitively on the original text.
+    pub(crate) currencies: AhoCorasick,
+    pub(crate) shop_words: HashSet<String>,
+    /// Marketplace names: a link to `NAME.<public suffix>` is a shop link.
+    pub(crate) shop_domains: HashSet<String>,
+    pub(crate) shorteners: HashSet<String>,
+    /// The sender's own numbers in E.164.
+    pub(crate) own_phones: HashSet<String>,
+    /// The sender's own addresses (`links::email_key`: local part lower case, domain in ASCII).
+    pub(crate) own_emails: HashSet<String>,
+    /// The sender's domains in ASCII (`links::ascii_domain`: punycode, lower case).
+    pub(crate) allowed_domains: Vec<String>,
+    /// Regions whose national phone formats are recognised.
+    pub(crate) phones: crate::phone::Regions,
+    /// The policy's time zone, for day boundaries.
+    pub(crate) time_zone: jiff::tz::TimeZone,
+}
