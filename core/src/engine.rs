@@ -57,7 +57,7 @@ impl Engine {
         let lexicons = Lexicons::builtin();
         let folder = Folder::new(lexicons.homoglyphs.clone());
         let phrases = phrases(&lexicons, &policy);
-        let matcher = Matcher::new(&folder, &phrases);
+        let matcher = Matcher::new(&folder, &phrases)?;
         let mention_keywords = lexicons
             .mention_keywords
             .iter()

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
+use crate::error::Error;
 use crate::lexicon::{Phrase, PhraseList};
 use crate::text::{Folded, Folder};
 
@@ -42,7 +43,11 @@ pub(crate) struct Matcher {
 
 impl Matcher {
     /// Compiles phrases; phrases that fold to nothing (only punctuation) are skipped.
-    pub(crate) fn new(folder: &Folder, phrases: &[Phrase]) -> Matcher {
+    ///
+    /// A DFA is fastest; a phrase set too large for one (far past the policy's
+    /// phrase limits) falls back to the NFAs, and one too large for any is a
+    /// policy error rather than a panic.
+    pub(crate) fn new(folder: &Folder, phrases: &[Phrase]) -> Result<Matcher, Error> {
         let mut by_folded: HashMap<String, usize> = HashMap::new();
         let mut folded_patterns: Vec<String> = Vec::new();
         let mut patterns: Vec<Vec<Entry>> = Vec::new();
@@ -73,15 +78,25 @@ impl Matcher {
                 suffix,
             });
         }
-        let automaton = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&folded_patterns)
-            .expect("folded phrases always compile");
-        Matcher {
+        let build = |kind| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .kind(Some(kind))
+                .build(&folded_patterns)
+        };
+        let automaton = build(AhoCorasickKind::DFA)
+            .or_else(|_| build(AhoCorasickKind::ContiguousNFA))
+            .or_else(|_| build(AhoCorasickKind::NoncontiguousNFA))
+            .map_err(|err| {
+                Error::invalid_key(
+                    "rules",
+                    format!("the policy's phrases are too many to compile: {err}"),
+                )
+            })?;
+        Ok(Matcher {
             automaton,
             patterns,
-        }
+        })
     }
 
     /// Every phrase occurrence that sits on word boundaries and has its anchors.
