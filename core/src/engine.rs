@@ -206,7 +206,8 @@ impl Engine {
         let window = i64::from(rules.duplicate_share.window_days) * 86_400;
         let retention = i64::from(compiled.policy.history.retention_days) * 86_400;
         // Hashing the recipients needs no lock: do it before taking it.
-        let recipients = history.recipient_ids(message.recipients, &rules.pii_exposure.regions);
+        let recipients =
+            history.recipient_ids(message.all_recipients(), &rules.pii_exposure.regions);
 
         let mut store = history.write();
         let account = store.intern_account(message.account.unwrap_or_default());

@@ -29,6 +29,45 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A JSON document (a message, a topic) is not JSON, or not of the expected
+    /// shape: a wrong type, an unknown or missing field, a bad value.
+    #[error("invalid {document} JSON at line {line}, column {column}{}: {message}", field.as_ref().map(|f| format!(" (field {f})")).unwrap_or_default())]
+    Json {
+        /// What the document should have been: `"message"` or `"topic"`.
+        document: &'static str,
+        /// The field that is wrong, as a path such as `recipients[2]`, when the
+        /// error is about one field (`None` for broken syntax or a missing field).
+        field: Option<String>,
+        /// 1-based line of the error.
+        line: usize,
+        /// 1-based column of the error.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// The kind of an [`Error`], one per variant, for callers that map errors to
+/// codes (the C ABI's status codes, exit statuses) without matching on fields.
+///
+/// # Examples
+/// ```
+/// use sendlint::{ErrorKind, Policy};
+/// let err = Policy::from_toml("schema_version = \"one\"").unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::Policy);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// [`Error::Policy`]: a policy that cannot be parsed or is not valid.
+    Policy,
+    /// [`Error::Input`]: a message, key, time or topic input that cannot be used.
+    Input,
+    /// [`Error::History`]: a history file that failed, or a history that is
+    /// corrupt, foreign, of another version or saved with another key.
+    History,
+    /// [`Error::Json`]: a JSON document that is not JSON or not of the expected shape.
+    Json,
 }
 
 /// What was being done with a file (or a history) when it failed.
@@ -85,6 +124,56 @@ impl fmt::Display for PolicyError {
 }
 
 impl Error {
+    /// The kind of this error: which variant it is.
+    ///
+    /// # Examples
+    /// ```
+    /// use sendlint::{ErrorKind, OwnedMessage};
+    /// let err = OwnedMessage::from_json("{\"text\": 5}").unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::Json);
+    /// ```
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Policy(_) => ErrorKind::Policy,
+            Error::Input(_) => ErrorKind::Input,
+            Error::History { .. } => ErrorKind::History,
+            Error::Json { .. } => ErrorKind::Json,
+        }
+    }
+
+    /// Deserialises one JSON document (and nothing after it), naming the field
+    /// from the path serde reached when it fails.
+    pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
+        document: &'static str,
+        json: &str,
+    ) -> Result<T, Error> {
+        let mut deserializer = serde_json::Deserializer::from_str(json);
+        let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+            let path = err.path().to_string();
+            // `.` is serde_path_to_error's path of the document itself.
+            Error::json(document, (path != ".").then_some(path), &err.into_inner())
+        })?;
+        deserializer
+            .end()
+            .map_err(|err| Error::json(document, None, &err))?;
+        Ok(value)
+    }
+
+    fn json(document: &'static str, field: Option<String>, err: &serde_json::Error) -> Error {
+        let (line, column) = (err.line(), err.column());
+        // serde_json appends the position, which this error carries in fields.
+        let text = err.to_string();
+        let suffix = format!(" at line {line} column {column}");
+        let message = text.strip_suffix(&suffix).unwrap_or(&text).to_owned();
+        Error::Json {
+            document,
+            field,
+            line,
+            column,
+            message,
+        }
+    }
+
     pub(crate) fn invalid_key(key: impl Into<String>, message: impl Into<String>) -> Error {
         Error::Policy(PolicyError {
             origin: None,

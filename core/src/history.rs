@@ -414,7 +414,11 @@ impl History {
 
     /// The compact ids of a send's recipients (normalised, keyed, sorted, each
     /// person once); national numbers are read in the first of `regions`.
-    pub(crate) fn recipient_ids(&self, recipients: &[String], regions: &[String]) -> Vec<u64> {
+    pub(crate) fn recipient_ids<'r>(
+        &self,
+        recipients: impl IntoIterator<Item = &'r str>,
+        regions: &[String],
+    ) -> Vec<u64> {
         self.key
             .ids(recipients, crate::recipient::home_region(regions))
     }

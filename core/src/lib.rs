@@ -52,6 +52,7 @@ mod lexicon;
 mod links;
 mod matcher;
 mod message;
+mod owned_message;
 mod phone;
 pub mod policy;
 mod recipient;
@@ -63,9 +64,10 @@ mod text;
 mod topic;
 
 pub use engine::Engine;
-pub use error::{Error, Operation, PolicyError};
+pub use error::{Error, ErrorKind, Operation, PolicyError};
 pub use history::History;
 pub use message::Message;
+pub use owned_message::OwnedMessage;
 pub use policy::Policy;
 pub use report::{
     Cue, Finding, Kind, KindSource, Report, RuleId, Severity, Span, Verdict, REPORT_SCHEMA_VERSION,

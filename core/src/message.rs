@@ -2,6 +2,7 @@
 
 use jiff::Timestamp;
 
+use crate::error::Error;
 use crate::history::History;
 use crate::report::Kind;
 use crate::topic::Topic;
@@ -28,8 +29,12 @@ pub struct Message<'a> {
     pub account: Option<&'a str>,
     /// The group it goes to, if any.
     pub group: Option<&'a str>,
-    /// The recipients (phone numbers or contact ids).
+    /// The recipients (phone numbers or contact ids), when given as `String`s
+    /// ([`Message::recipients`]).
     pub recipients: &'a [String],
+    /// The recipients, when given as `&str`s ([`Message::recipient_strs`]); the
+    /// message's recipients are those of `recipients` followed by these.
+    pub recipient_strs: &'a [&'a str],
     /// When it will be sent.
     pub at: Option<Timestamp>,
     /// The sender's own 7-2-1 class; classified from the text when `None`.
@@ -63,9 +68,31 @@ impl<'a> Message<'a> {
         self
     }
 
-    /// Sets the recipients.
+    /// Sets the recipients (replacing any set before, in either form).
     pub fn recipients(mut self, recipients: &'a [String]) -> Message<'a> {
         self.recipients = recipients;
+        self.recipient_strs = &[];
+        self
+    }
+
+    /// Sets the recipients from borrowed strings, for callers that hold `&str`s
+    /// (a C or Python buffer, a split line) and should not copy them into
+    /// `String`s; replaces any set before, in either form.
+    ///
+    /// A second setter rather than a generic [`Message::recipients`]: the public
+    /// `recipients` field stays `&[String]`, so code that reads it or passes
+    /// `&Vec<String>` keeps compiling.
+    ///
+    /// # Examples
+    /// ```
+    /// let line = "+4917012345678,+4917098765432";
+    /// let recipients: Vec<&str> = line.split(',').collect();
+    /// let message = sendlint::Message::new("Frische Brezeln!").recipient_strs(&recipients);
+    /// assert_eq!(message.recipient_strs.len(), 2);
+    /// ```
+    pub fn recipient_strs(mut self, recipients: &'a [&'a str]) -> Message<'a> {
+        self.recipients = &[];
+        self.recipient_strs = recipients;
         self
     }
 
@@ -73,6 +100,30 @@ impl<'a> Message<'a> {
     pub fn at(mut self, at: Timestamp) -> Message<'a> {
         self.at = Some(at);
         self
+    }
+
+    /// Sets the send time in Unix seconds (UTC).
+    ///
+    /// # Errors
+    /// [`Error::Input`] when `seconds` is outside the times sendlint can
+    /// represent (years -9999 to 9999).
+    ///
+    /// # Examples
+    /// ```
+    /// let message = sendlint::Message::new("Frische Brezeln!").at_unix(1_794_042_000)?;
+    /// assert_eq!(message.at.unwrap().to_string(), "2026-11-07T09:00:00Z");
+    /// assert!(sendlint::Message::new("Brezeln").at_unix(i64::MAX).is_err());
+    /// # Ok::<(), sendlint::Error>(())
+    /// ```
+    pub fn at_unix(self, seconds: i64) -> Result<Message<'a>, Error> {
+        let at = Timestamp::from_second(seconds).map_err(|_| {
+            Error::Input(format!(
+                "unix time {seconds} is out of range ({} to {})",
+                Timestamp::MIN.as_second(),
+                Timestamp::MAX.as_second()
+            ))
+        })?;
+        Ok(self.at(at))
     }
 
     /// Sets the kind, overriding classification.
@@ -106,6 +157,38 @@ impl<'a> Message<'a> {
 
     /// Whether this goes to more than one person (a group or several recipients).
     pub(crate) fn is_broadcast(&self) -> bool {
-        self.group.is_some() || self.recipients.len() != 1
+        self.group.is_some() || self.recipients.len() + self.recipient_strs.len() != 1
+    }
+
+    /// Every recipient, in either form.
+    pub(crate) fn all_recipients(&self) -> impl Iterator<Item = &'a str> + 'a {
+        let strs: &'a [&'a str] = self.recipient_strs;
+        self.recipients
+            .iter()
+            .map(String::as_str)
+            .chain(strs.iter().copied())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recipients_as_str_and_as_string_are_the_same_people() {
+        let history = History::with_key(b"0123456789abcdef").unwrap();
+        let regions = ["DE".to_owned()];
+        let owned = vec!["+4917012345678".to_owned(), "0170 9876543".to_owned()];
+        let borrowed = ["+4917012345678", "0170 9876543"];
+        let as_strings = Message::new("Frische Brezeln!").recipients(&owned);
+        let as_strs = Message::new("Frische Brezeln!").recipient_strs(&borrowed);
+        let ids = history.recipient_ids(as_strings.all_recipients(), &regions);
+        assert_eq!(ids.len(), 2);
+        assert_eq!(ids, history.recipient_ids(as_strs.all_recipients(), &regions));
+        assert!(as_strings.is_broadcast() && as_strs.is_broadcast());
+        let one = Message::new("Frische Brezeln!").recipient_strs(&borrowed[..1]);
+        assert!(!one.is_broadcast());
+        // Each setter replaces what the other set.
+        assert_eq!(one.recipients(&owned).all_recipients().count(), 2);
     }
 }

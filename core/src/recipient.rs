@@ -117,14 +117,14 @@ impl RecipientKey {
 
     /// The compact ids of a send's recipients: normalised, keyed, sorted, and
     /// each person once. `home` is the region national numbers are read in.
-    pub(crate) fn ids(
+    pub(crate) fn ids<S: AsRef<str>>(
         &self,
-        recipients: &[String],
+        recipients: impl IntoIterator<Item = S>,
         home: Option<phonenumber::country::Id>,
     ) -> Vec<u64> {
         let mut ids: Vec<u64> = recipients
-            .iter()
-            .map(|r| self.id(&normalise(r, home)))
+            .into_iter()
+            .map(|r| self.id(&normalise(r.as_ref(), home)))
             .collect();
         ids.sort_unstable();
         ids.dedup();

@@ -101,6 +101,75 @@ impl RuleId {
     }
 }
 
+impl RuleId {
+    /// The rule's fixed bit in a 64-bit rule set (the C ABI's
+    /// `sendlint_summary.rules`): a public contract, so a bit is never moved or
+    /// reused; a new rule takes the next free one. `bait_word` is 0, then in
+    /// catalog order up to `reported_content` = 15.
+    ///
+    /// # Examples
+    /// ```
+    /// use sendlint::RuleId;
+    /// assert_eq!(RuleId::MassMention.bit(), 2);
+    /// assert_eq!(RuleId::from_bit(2), Some(RuleId::MassMention));
+    /// ```
+    pub const fn bit(self) -> u32 {
+        match self {
+            RuleId::BaitWord => 0,
+            RuleId::MissingAdLabel => 1,
+            RuleId::MassMention => 2,
+            RuleId::InvalidLink => 3,
+            RuleId::RiskyLink => 4,
+            RuleId::PiiExposure => 5,
+            RuleId::MissingOptOut => 6,
+            RuleId::NearDuplicate => 7,
+            RuleId::DuplicateShare => 8,
+            RuleId::Fatigue => 9,
+            RuleId::DailyVolume => 10,
+            RuleId::ContentMix => 11,
+            RuleId::LinkStreak => 12,
+            RuleId::MassMentionRepeat => 13,
+            RuleId::OffTopic => 14,
+            RuleId::ReportedContent => 15,
+        }
+    }
+
+    /// The rule whose [`bit`](RuleId::bit) is `bit`, if any.
+    pub fn from_bit(bit: u32) -> Option<RuleId> {
+        RuleId::ALL.into_iter().find(|rule| rule.bit() == bit)
+    }
+
+    /// The rule whose public id is `name` (`"bait_word"`), if any.
+    ///
+    /// # Examples
+    /// ```
+    /// use sendlint::RuleId;
+    /// assert_eq!(RuleId::from_name("off_topic"), Some(RuleId::OffTopic));
+    /// assert_eq!(RuleId::from_name("Off_Topic"), None);
+    /// ```
+    pub fn from_name(name: &str) -> Option<RuleId> {
+        RuleId::ALL.into_iter().find(|rule| rule.as_str() == name)
+    }
+}
+
+impl Report {
+    /// The rules with findings as a 64-bit set, each rule at its
+    /// [`RuleId::bit`].
+    ///
+    /// # Examples
+    /// ```
+    /// use sendlint::{Engine, Message, RuleId};
+    /// let report = Engine::default().check(&Message::new("@all Jetzt kostenlos erhalten!"))?;
+    /// assert_ne!(report.rule_bits() & (1 << RuleId::MassMention.bit()), 0);
+    /// # Ok::<(), sendlint::Error>(())
+    /// ```
+    pub fn rule_bits(&self) -> u64 {
+        self.findings
+            .iter()
+            .fold(0, |bits, f| bits | (1u64 << f.rule.bit()))
+    }
+}
+
 impl fmt::Display for RuleId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -301,6 +370,45 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The bits are a public contract (the C header documents them): this table
+    /// is written out, not derived, so moving a bit fails here.
+    #[test]
+    fn rule_bits_never_move() {
+        let fixed = [
+            ("bait_word", 0),
+            ("missing_ad_label", 1),
+            ("mass_mention", 2),
+            ("invalid_link", 3),
+            ("risky_link", 4),
+            ("pii_exposure", 5),
+            ("missing_opt_out", 6),
+            ("near_duplicate", 7),
+            ("duplicate_share", 8),
+            ("fatigue", 9),
+            ("daily_volume", 10),
+            ("content_mix", 11),
+            ("link_streak", 12),
+            ("mass_mention_repeat", 13),
+            ("off_topic", 14),
+            ("reported_content", 15),
+        ];
+        assert_eq!(
+            fixed.len(),
+            RuleId::ALL.len(),
+            "a new rule needs its bit here"
+        );
+        for (name, bit) in fixed {
+            let rule = RuleId::from_name(name).unwrap();
+            assert_eq!(rule.bit(), bit, "{name}");
+            assert_eq!(RuleId::from_bit(bit), Some(rule));
+        }
+        let mut bits: Vec<u32> = RuleId::ALL.iter().map(|r| r.bit()).collect();
+        bits.dedup();
+        assert_eq!(bits.len(), RuleId::ALL.len(), "bits are unique");
+        assert!(bits.iter().all(|&b| b < 64));
+        assert_eq!(RuleId::from_bit(16), None);
+    }
 
     #[test]
     fn rule_ids_serialise_as_their_public_strings() {

@@ -178,6 +178,89 @@ impl Topic {
     pub fn is_empty(&self) -> bool {
         self.words.is_empty()
     }
+
+    /// The topic as JSON, to store it or hand it to another process:
+    /// `{"format": "sendlint-topic", "version": 1, "words": {word: count, …}}`
+    /// with the folded content words in sorted order (so equal topics give equal
+    /// text). [`Topic::from_json`] reads it back.
+    ///
+    /// # Examples
+    /// ```
+    /// use sendlint::Topic;
+    /// let topic = Topic::from_texts(["Kinderwagen für Zwillinge", "Kinderwagen gesucht"])?;
+    /// let json = topic.to_json();
+    /// assert!(json.contains(r#""kinderwagen":2"#), "{json}");
+    /// let again = Topic::from_json(&json)?;
+    /// assert_eq!(again.relevance("Verkaufe Kinderwagen"), topic.relevance("Verkaufe Kinderwagen"));
+    /// # Ok::<(), sendlint::Error>(())
+    /// ```
+    pub fn to_json(&self) -> String {
+        let file = TopicFile {
+            format: TOPIC_FORMAT.to_owned(),
+            version: TOPIC_VERSION,
+            words: self.counts.iter().map(|(w, &c)| (w.clone(), c)).collect(),
+        };
+        serde_json::to_string(&file).expect("a topic always serialises")
+    }
+
+    /// Reads a topic written by [`Topic::to_json`].
+    ///
+    /// # Errors
+    /// [`Error::Json`] naming the field when `json` is not JSON or not a topic
+    /// of this version (another `format` or `version`, an empty word, a count of 0).
+    pub fn from_json(json: &str) -> Result<Topic, Error> {
+        let file: TopicFile = Error::parse_json("topic", json)?;
+        let wrong = |field: &str, message: String| Error::Json {
+            document: "topic",
+            field: Some(field.to_owned()),
+            line: 1,
+            column: 1,
+            message,
+        };
+        if file.format != TOPIC_FORMAT {
+            return Err(wrong(
+                "format",
+                format!("{:?} is not {TOPIC_FORMAT:?}", file.format),
+            ));
+        }
+        if file.version != TOPIC_VERSION {
+            return Err(wrong(
+                "version",
+                format!(
+                    "topic version {} is not supported (this build reads {TOPIC_VERSION})",
+                    file.version
+                ),
+            ));
+        }
+        let mut topic = Topic::default();
+        for (word, count) in file.words {
+            if word.is_empty() || count == 0 {
+                return Err(wrong(
+                    &format!("words.{word}"),
+                    "words must be non-empty and counted at least once".to_owned(),
+                ));
+            }
+            if let Some(prefix) = prefix(&word) {
+                topic.prefixes.insert(prefix.to_owned());
+            }
+            topic.words.insert(word.clone());
+            topic.counts.insert(word, count);
+        }
+        Ok(topic)
+    }
+}
+
+const TOPIC_FORMAT: &str = "sendlint-topic";
+const TOPIC_VERSION: u32 = 1;
+
+/// The JSON form of a topic: the words and their counts (the prefixes are
+/// rebuilt from the words).
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TopicFile {
+    format: String,
+    version: u32,
+    words: std::collections::BTreeMap<String, usize>,
 }
 
 fn prefix(word: &str) -> Option<&str> {
@@ -246,6 +329,48 @@ mod tests {
             "{err}"
         );
         assert_eq!(read, 101);
+    }
+
+    #[test]
+    fn json_round_trip_keeps_relevance_on_a_real_group() {
+        let chat = include_str!("../../examples/topic-muetter-austausch.txt");
+        let topic = Topic::from_texts(chat.lines()).unwrap();
+        let again = Topic::from_json(&topic.to_json()).unwrap();
+        assert_eq!(again.to_json(), topic.to_json());
+        assert_eq!(again.keywords(10), topic.keywords(10));
+        for text in [
+            "Verkaufe gut erhaltenen Kinderwagen, kaum benutzt",
+            "Neuer Lippenstift im Angebot, jetzt bestellen",
+            "Hat jemand Tipps gegen Koliken?",
+            "🎉🎉",
+        ] {
+            assert_eq!(again.relevance(text), topic.relevance(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn json_errors_name_the_field() {
+        let field = |json: &str| match Topic::from_json(json).unwrap_err() {
+            Error::Json { field, .. } => field,
+            other => panic!("{other:?}"),
+        };
+        let ok = r#"{"format": "sendlint-topic", "version": 1, "words": {"kinderwagen": 2}}"#;
+        assert!(Topic::from_json(ok).is_ok());
+        assert_eq!(field(&ok.replace("1,", "2,")).as_deref(), Some("version"));
+        assert_eq!(
+            field(&ok.replace("sendlint-topic", "x")).as_deref(),
+            Some("format")
+        );
+        assert_eq!(
+            field(&ok.replace(": 2}", ": -2}")).as_deref(),
+            Some("words.kinderwagen")
+        );
+        assert_eq!(
+            field(&ok.replace(": 2}", ": 0}")).as_deref(),
+            Some("words.kinderwagen")
+        );
+        assert_eq!(field("{\"format\": 1"), Some("format".to_owned()));
+        assert_eq!(field("nonsense"), None);
     }
 
     #[test]

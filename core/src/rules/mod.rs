@@ -99,7 +99,7 @@ impl<'e, 'm> Context<'e, 'm> {
         };
         let past = message.history.map(|history| {
             let regions = &engine.policy.rules.pii_exposure.regions;
-            let recipients = history.recipient_ids(message.recipients, regions);
+            let recipients = history.recipient_ids(message.all_recipients(), regions);
             let store = history.read();
             Past {
                 account: store.account(message.account.unwrap_or_default()),
