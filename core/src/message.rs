@@ -184,7 +184,10 @@ mod tests {
         let as_strs = Message::new("Frische Brezeln!").recipient_strs(&borrowed);
         let ids = history.recipient_ids(as_strings.all_recipients(), &regions);
         assert_eq!(ids.len(), 2);
-        assert_eq!(ids, history.recipient_ids(as_strs.all_recipients(), &regions));
+        assert_eq!(
+            ids,
+            history.recipient_ids(as_strs.all_recipients(), &regions)
+        );
         assert!(as_strings.is_broadcast() && as_strs.is_broadcast());
         let one = Message::new("Frische Brezeln!").recipient_strs(&borrowed[..1]);
         assert!(!one.is_broadcast());

@@ -8,14 +8,22 @@
 //! UTF-8 validation, the panic boundary, the summary); `c_check_json` is the
 //! full `sendlint_check` path: each message as a JSON object in, the report as
 //! JSON out and freed.
+//!
+//! On a shared, loaded machine those groups run seconds apart under different
+//! load, which can swamp a difference of a few per cent. So the bench then
+//! prints `ffi_overhead_paired`: 41 rounds, each a Rust pass and a C pass over
+//! the corpus back to back (the order alternating), and the median per-message
+//! time of each and of the per-round difference; both passes of a round see
+//! the same load. (Criterion cannot report it: a difference can be negative.)
 
 use std::hint::black_box;
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use sendlint::{
-    sendlint_check, sendlint_check_text, sendlint_engine_free, sendlint_engine_new,
-    sendlint_status, sendlint_string_free, sendlint_summary,
+    sendlint_check, sendlint_check_text, sendlint_engine, sendlint_engine_free,
+    sendlint_engine_new, sendlint_status, sendlint_string_free, sendlint_summary,
 };
 
 fn sms_texts() -> Vec<String> {
@@ -90,8 +98,66 @@ fn bench_overhead(c: &mut Criterion) {
         })
     });
     group.finish();
+
+    paired_overhead(&engine, handle, &texts);
     // SAFETY: the handle from `sendlint_engine_new`, freed once.
     unsafe { sendlint_engine_free(handle) };
+}
+
+/// The Rust and C passes interleaved, round by round; prints medians.
+fn paired_overhead(engine: &sendlint_core::Engine, handle: *mut sendlint_engine, texts: &[String]) {
+    const ROUNDS: usize = 41;
+    let rust_pass = || {
+        let start = Instant::now();
+        for text in texts {
+            let report = engine.check(&sendlint_core::Message::new(black_box(text)));
+            black_box(report.unwrap().risk);
+        }
+        start.elapsed()
+    };
+    let c_pass = || {
+        let mut summary = std::mem::MaybeUninit::<sendlint_summary>::uninit();
+        let start = Instant::now();
+        for text in texts {
+            let text = black_box(text.as_bytes());
+            // SAFETY: a live engine, `text.len()` readable bytes, a writable summary.
+            black_box(unsafe {
+                sendlint_check_text(
+                    handle,
+                    text.as_ptr().cast(),
+                    text.len(),
+                    summary.as_mut_ptr(),
+                )
+            });
+        }
+        start.elapsed()
+    };
+    let per_message = |d: Duration| d.as_nanos() as f64 / texts.len() as f64;
+    let (mut rust, mut c, mut difference) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..ROUNDS {
+        let (r, cc) = if round % 2 == 0 {
+            let r = rust_pass();
+            (r, c_pass())
+        } else {
+            let cc = c_pass();
+            (rust_pass(), cc)
+        };
+        rust.push(per_message(r));
+        c.push(per_message(cc));
+        difference.push(per_message(cc) - per_message(r));
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (rust, c, difference) = (median(&mut rust), median(&mut c), median(&mut difference));
+    println!(
+        "ffi_overhead_paired/{}_sms ({ROUNDS} rounds, medians per message): \
+         rust_engine_check {rust:.0} ns, c_check_text {c:.0} ns, \
+         difference {difference:+.0} ns ({:+.1} %)",
+        texts.len(),
+        100.0 * difference / rust
+    );
 }
 
 criterion_group!(benches, bench_overhead);

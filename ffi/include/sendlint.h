@@ -262,7 +262,7 @@ const char *sendlint_last_error(void);
 
 /**
  * Builds an engine from a policy, TOML or JSON text (JSON when its first
- * non-blank character is `{`), `policy_len` bytes at `policy`; NULL `policy`
+ * character after blanks and a byte order mark is `{`), `policy_len` bytes at `policy`; NULL `policy`
  * means the built-in policy (`policy_len` is then ignored).
  *
  * On success `*out` is a new engine; on failure it is NULL
@@ -271,7 +271,9 @@ const char *sendlint_last_error(void);
  * Ownership: the caller owns `*out` and frees it with `sendlint_engine_free`.
  * Thread-safety: any thread; the engine may then be shared by all threads.
  */
-sendlint_status sendlint_engine_new(const char *policy, size_t policy_len, sendlint_engine **out);
+sendlint_status sendlint_engine_new(const char *policy,
+                                    size_t policy_len,
+                                    sendlint_engine **out);
 
 /**
  * Frees an engine. NULL is a no-op.

@@ -402,7 +402,7 @@ pub extern "C" fn sendlint_last_error() -> *const c_char {
 }
 
 /// Builds an engine from a policy, TOML or JSON text (JSON when its first
-/// non-blank character is `{`), `policy_len` bytes at `policy`; NULL `policy`
+/// character after blanks and a byte order mark is `{`), `policy_len` bytes at `policy`; NULL `policy`
 /// means the built-in policy (`policy_len` is then ignored).
 ///
 /// On success `*out` is a new engine; on failure it is NULL
@@ -422,7 +422,11 @@ pub unsafe extern "C" fn sendlint_engine_new(
             Policy::default()
         } else {
             let text = arg!(str policy, policy_len);
-            if text.trim_start().starts_with('{') {
+            // A JSON policy may start with a byte order mark (as Policy::from_json reads).
+            if text
+                .trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+                .starts_with('{')
+            {
                 Policy::from_json(text)?
             } else {
                 Policy::from_toml(text)?

@@ -153,6 +153,10 @@ static void test_policies(void) {
     CHECK(summary.verdict == SENDLINT_VERDICT_BLOCK);
     sendlint_engine_free(engine);
 
+    /* A JSON policy may start with a byte order mark. */
+    CHECK(sendlint_engine_new(LIT("\xef\xbb\xbf{\"schema_version\": 1}"), &engine) == SENDLINT_OK);
+    sendlint_engine_free(engine);
+
     /* A text longer than the policy allows. */
     CHECK(sendlint_engine_new(LIT("schema_version = 1\n[limits]\nmax_text_bytes = 16\n"),
                               &engine) == SENDLINT_OK);
