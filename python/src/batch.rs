@@ -5,6 +5,7 @@
 //! row that cannot be converted or checked carries its error (naming the column
 //! and index) instead of a report, so one bad row never costs the others.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
@@ -84,7 +85,9 @@ fn arrow_chunks(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Option<Vec<Array
 fn decode(chunk: ArrayRef, name: &str) -> PyResult<ArrayRef> {
     match chunk.data_type() {
         DataType::Dictionary(_, _) => arrow_cast::cast(&chunk, &DataType::LargeUtf8).map_err(|e| {
-            InputError::new_err(format!("{name}: cannot read the Arrow dictionary array: {e}"))
+            InputError::new_err(format!(
+                "{name}: cannot read the Arrow dictionary array: {e}"
+            ))
         }),
         _ => Ok(chunk),
     }
@@ -123,6 +126,21 @@ fn text_of(item: &Bound<'_, PyAny>) -> Result<String, String> {
     }
 }
 
+/// Whether a per-message item means "no value": `None`, or a missing value of
+/// pandas (`NaN` in an object column, `pd.NA`, `NaT`).
+fn is_missing(item: &Bound<'_, PyAny>) -> bool {
+    if item.is_none() {
+        return true;
+    }
+    if let Ok(number) = item.extract::<f64>() {
+        return number.is_nan();
+    }
+    matches!(
+        item.get_type().name().map(|n| n.to_string()).as_deref(),
+        Ok("NAType" | "NaTType")
+    )
+}
+
 /// The items of a Python iterable, in order.
 fn items<'py>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<Vec<Bound<'py, PyAny>>> {
     let iter = obj.try_iter().map_err(|_| {
@@ -136,10 +154,7 @@ fn items<'py>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<Vec<Bound<'py, Py
 
 /// The texts column: Arrow strings in place, or the `str` items of a sequence.
 /// Row problems (a non-`str` item) go into `problems`.
-pub(crate) fn texts(
-    obj: &Bound<'_, PyAny>,
-    problems: &mut Problems,
-) -> PyResult<(Texts, usize)> {
+pub(crate) fn texts(obj: &Bound<'_, PyAny>, problems: &mut Problems) -> PyResult<(Texts, usize)> {
     if obj.is_instance_of::<PyString>() {
         return Err(InputError::new_err(
             "texts must be a sequence of str, not one str (wrap it in a list)",
@@ -258,7 +273,7 @@ fn string_column(
         .iter()
         .enumerate()
         .map(|(index, item)| {
-            if item.is_none() {
+            if is_missing(item) {
                 return None;
             }
             text_of(item)
@@ -367,7 +382,7 @@ fn at_column(
         .iter()
         .enumerate()
         .map(|(index, item)| {
-            if item.is_none() {
+            if is_missing(item) {
                 return None;
             }
             timestamp(item)
@@ -391,12 +406,12 @@ fn timestamp_value(chunk: &ArrayRef, index: usize) -> Option<i64> {
         DataType::Timestamp(TimeUnit::Second, _) => {
             chunk.as_primitive::<TimestampSecondType>().value(index)
         }
-        DataType::Timestamp(TimeUnit::Millisecond, _) => {
-            chunk.as_primitive::<TimestampMillisecondType>().value(index)
-        }
-        DataType::Timestamp(TimeUnit::Microsecond, _) => {
-            chunk.as_primitive::<TimestampMicrosecondType>().value(index)
-        }
+        DataType::Timestamp(TimeUnit::Millisecond, _) => chunk
+            .as_primitive::<TimestampMillisecondType>()
+            .value(index),
+        DataType::Timestamp(TimeUnit::Microsecond, _) => chunk
+            .as_primitive::<TimestampMicrosecondType>()
+            .value(index),
         DataType::Timestamp(TimeUnit::Nanosecond, _) => {
             chunk.as_primitive::<TimestampNanosecondType>().value(index)
         }
@@ -405,10 +420,11 @@ fn timestamp_value(chunk: &ArrayRef, index: usize) -> Option<i64> {
     Some(value)
 }
 
-/// `recipients`: one list of strings for every message, or one list (or
-/// `None`) per message. A sequence whose items are all `str` is one list.
-fn recipients_column(
+/// `recipients` or `dead_links`: one list of strings for every message, or one
+/// list (or `None`) per message. A sequence whose items are all `str` is one list.
+fn list_column(
     obj: Option<&Bound<'_, PyAny>>,
+    name: &str,
     rows: usize,
     problems: &mut Problems,
 ) -> PyResult<Column<Vec<String>>> {
@@ -416,21 +432,21 @@ fn recipients_column(
         return Ok(Column::Absent);
     };
     if obj.is_instance_of::<PyString>() {
-        return Err(InputError::new_err(
-            "recipients must be a list of str (or one list per text), not one str",
-        ));
+        return Err(InputError::new_err(format!(
+            "{name} must be a list of str (or one list per text), not one str"
+        )));
     }
-    let items = items(obj, "recipients")?;
+    let items = items(obj, name)?;
     if items.iter().all(|item| item.is_instance_of::<PyString>()) && !items.is_empty() {
         let one = items.iter().map(|i| i.extract()).collect::<PyResult<_>>()?;
         return Ok(Column::One(one));
     }
-    check_len("recipients", items.len(), rows)?;
+    check_len(name, items.len(), rows)?;
     let values = items
         .iter()
         .enumerate()
         .map(|(index, item)| {
-            if item.is_none() {
+            if is_missing(item) {
                 return None;
             }
             let list: Result<Vec<String>, String> = if item.is_instance_of::<PyString>() {
@@ -446,7 +462,7 @@ fn recipients_column(
                         .collect()
                     })
             };
-            list.map_err(|what| problems.add_at(index, problem("recipients", index, what)))
+            list.map_err(|what| problems.add_at(index, problem(name, index, what)))
                 .ok()
         })
         .collect();
@@ -462,6 +478,7 @@ pub(crate) struct Batch {
     at: Column<jiff::Timestamp>,
     kinds: Column<sendlint::Kind>,
     recipients: Column<Vec<String>>,
+    dead_links: Column<Vec<String>>,
     problems: std::collections::BTreeMap<usize, String>,
 }
 
@@ -473,6 +490,7 @@ pub(crate) struct Arguments<'a, 'py> {
     pub(crate) at: Option<&'a Bound<'py, PyAny>>,
     pub(crate) kinds: Option<&'a Bound<'py, PyAny>>,
     pub(crate) recipients: Option<&'a Bound<'py, PyAny>>,
+    pub(crate) dead_links: Option<&'a Bound<'py, PyAny>>,
 }
 
 impl Batch {
@@ -489,7 +507,8 @@ impl Batch {
         let groups = string_column(args.groups, "groups", rows, &mut problems)?;
         let at = at_column(args.at, rows, &mut problems)?;
         let kinds = kind_column(args.kinds, rows, &mut problems)?;
-        let recipients = recipients_column(args.recipients, rows, &mut problems)?;
+        let recipients = list_column(args.recipients, "recipients", rows, &mut problems)?;
+        let dead_links = list_column(args.dead_links, "dead_links", rows, &mut problems)?;
         Ok(Batch {
             texts,
             rows,
@@ -498,6 +517,7 @@ impl Batch {
             at,
             kinds,
             recipients,
+            dead_links,
             problems: problems.by_row,
         })
     }
@@ -506,10 +526,12 @@ impl Batch {
     ///
     /// Without a history the rows are independent and run on `threads` threads
     /// (a pool made for this call). With a history they are replayed in input
-    /// order, as the command line does: check, then record, one after the other,
-    /// because context rules read sends of other accounts (the group's
-    /// `mass_mention_repeat`, `reported_content`) and each check must see
-    /// exactly the sends before it.
+    /// order, as the command line does: check, then record. Every context rule
+    /// reads the sends of the message's own account, except `mass_mention_repeat`,
+    /// which reads its group's; so rows linked by a shared account or group
+    /// (a connected component) are replayed in order on one thread, and
+    /// separate components run in parallel: each check sees exactly the sends
+    /// it would see in a replay of the whole batch in order.
     pub(crate) fn run(
         &self,
         engine: &sendlint::Engine,
@@ -542,20 +564,25 @@ impl Batch {
             if let Some(topic) = topic {
                 message = message.topic(topic);
             }
+            // Dead links matter to the check only; the record is of the send.
+            let mut checked = message.clone();
+            if let Some(dead_links) = self.dead_links.get(index) {
+                checked = checked.dead_links(dead_links);
+            }
             let Some(history) = history else {
                 return engine
-                    .check(&message)
+                    .check(&checked)
                     .map_err(|e| problem("texts", index, e));
             };
             let report = engine
-                .check(&message.clone().history(history))
+                .check(&checked.history(history))
                 .map_err(|e| problem("texts", index, e))?;
             engine
                 .record(history, &message)
                 .map_err(|e| problem("texts", index, format!("cannot be recorded: {e}")))?;
             Ok(report)
         };
-        if history.is_some() || threads <= 1 || self.rows < 2 {
+        if threads <= 1 || self.rows < 2 {
             return Ok((0..self.rows).map(check).collect());
         }
         let pool = rayon::ThreadPoolBuilder::new()
@@ -563,7 +590,65 @@ impl Batch {
             .thread_name(|i| format!("sendlint-batch-{i}"))
             .build()
             .map_err(|e| format!("cannot start {threads} threads: {e}"))?;
-        Ok(pool.install(|| (0..self.rows).into_par_iter().map(check).collect()))
+        if history.is_none() {
+            return Ok(pool.install(|| (0..self.rows).into_par_iter().map(check).collect()));
+        }
+        let components = self.components();
+        if components.len() < 2 {
+            return Ok((0..self.rows).map(check).collect());
+        }
+        let replayed: Vec<Vec<(usize, Result<sendlint::Report, String>)>> = pool.install(|| {
+            components
+                .par_iter()
+                .map(|rows| rows.iter().map(|&index| (index, check(index))).collect())
+                .collect()
+        });
+        let mut results: Vec<Option<Result<sendlint::Report, String>>> =
+            (0..self.rows).map(|_| None).collect();
+        for (index, result) in replayed.into_iter().flatten() {
+            results[index] = Some(result);
+        }
+        Ok(results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err("was not checked".to_owned())))
+            .collect())
+    }
+
+    /// The rows in groups that share no account and no group with each
+    /// other (rows without an account share the unnamed one), each in input
+    /// order, largest first so the long replays start first.
+    fn components(&self) -> Vec<Vec<usize>> {
+        let mut parent: Vec<usize> = (0..self.rows).collect();
+        fn root(parent: &mut [usize], mut row: usize) -> usize {
+            while parent[row] != row {
+                parent[row] = parent[parent[row]];
+                row = parent[row];
+            }
+            row
+        }
+        let mut first_of_account: HashMap<&str, usize> = HashMap::new();
+        let mut first_of_group: HashMap<&str, usize> = HashMap::new();
+        for row in 0..self.rows {
+            let account = self.accounts.get(row).map_or("", String::as_str);
+            let mut links = vec![*first_of_account.entry(account).or_insert(row)];
+            if let Some(group) = self.groups.get(row) {
+                links.push(*first_of_group.entry(group).or_insert(row));
+            }
+            for other in links {
+                let (a, b) = (root(&mut parent, row), root(&mut parent, other));
+                if a != b {
+                    parent[a.max(b)] = a.min(b);
+                }
+            }
+        }
+        let mut by_root: HashMap<usize, Vec<usize>> = HashMap::new();
+        for row in 0..self.rows {
+            let r = root(&mut parent, row);
+            by_root.entry(r).or_default().push(row);
+        }
+        let mut components: Vec<Vec<usize>> = by_root.into_values().collect();
+        components.sort_unstable_by_key(|rows| (std::cmp::Reverse(rows.len()), rows[0]));
+        components
     }
 
     /// The owned texts, in order, for building `Report`s (moved out, not copied,
@@ -602,22 +687,28 @@ pub(crate) fn skips(errors: &str) -> PyResult<bool> {
 }
 
 /// The error for a batch with bad rows under `errors="raise"`: names the first
-/// bad row, and carries `index` (that row) and `reports` (every row's result,
-/// `None` for bad rows; `None` for a frame), so nothing that was checked is lost.
+/// bad row, and carries `index` (that row), `errors` (every bad row's index and
+/// problem) and `reports` (every row's result, `None` for bad rows; `None` for a
+/// frame), so nothing that was checked is lost.
 pub(crate) fn batch_error(
     py: Python<'_>,
-    first: usize,
-    what: &str,
-    bad: usize,
+    bad: &[(usize, String)],
     reports: Option<Bound<'_, PyList>>,
 ) -> PyErr {
-    let more = match bad {
-        0 | 1 => String::new(),
-        n => format!(" (and {} more bad rows; errors=\"skip\" returns None for them)", n - 1),
+    let Some((first, what)) = bad.first() else {
+        return InputError::new_err("no bad rows");
+    };
+    let more = match bad.len() {
+        1 => String::new(),
+        n => format!(
+            " (and {} more bad rows; errors=\"skip\" returns None for them)",
+            n - 1
+        ),
     };
     let err = InputError::new_err(format!("{what}{more}"));
     let value = err.value(py);
-    let _ = value.setattr("index", first);
+    let _ = value.setattr("index", *first);
+    let _ = value.setattr("errors", bad.to_vec());
     let _ = value.setattr("reports", reports);
     err
 }

@@ -86,10 +86,11 @@ impl Engine {
     /// (read in place through the Arrow PyCapsule interface). The per-message
     /// keywords take one value for all or a sequence of the same length. With a
     /// `history` the batch is replayed in order (check, then record), as the
-    /// command line does. A bad row (a non-`str` text, a text over the limit, a
+    /// command line does; messages that share no account and no group replay
+    /// in parallel, which gives the same reports. A bad row (a non-`str` text, a text over the limit, a
     /// bad kind or time) is an `InputError` naming its index; `errors="skip"`
     /// returns `None` for it instead.
-    #[pyo3(signature = (texts, *, accounts=None, groups=None, at=None, kinds=None, recipients=None, history=None, topic=None, threads=None, errors="raise"))]
+    #[pyo3(signature = (texts, *, accounts=None, groups=None, at=None, kinds=None, recipients=None, dead_links=None, history=None, topic=None, threads=None, errors="raise"))]
     #[allow(clippy::too_many_arguments)]
     fn check_many<'py>(
         &self,
@@ -100,6 +101,7 @@ impl Engine {
         at: Option<&Bound<'py, PyAny>>,
         kinds: Option<&Bound<'py, PyAny>>,
         recipients: Option<&Bound<'py, PyAny>>,
+        dead_links: Option<&Bound<'py, PyAny>>,
         history: Option<&Bound<'py, History>>,
         topic: Option<&Bound<'py, Topic>>,
         threads: Option<usize>,
@@ -114,14 +116,14 @@ impl Engine {
             at,
             kinds,
             recipients,
+            dead_links,
         })?;
         let history = history.map(|h| h.get().0.clone());
         let topic = topic.map(|t| t.get().0.clone());
         let results = py
             .detach(|| batch.run(&self.engine, history.as_ref(), topic.as_ref(), threads))
             .map_err(InputError::new_err)?;
-        let mut first_bad: Option<(usize, String)> = None;
-        let mut bad = 0;
+        let mut bad = Vec::new();
         let reports = results
             .into_iter()
             .zip(batch.into_texts())
@@ -129,17 +131,16 @@ impl Engine {
             .map(|(index, (result, text))| match result {
                 Ok(report) => Some(Report::new(report, text)),
                 Err(what) => {
-                    bad += 1;
-                    first_bad.get_or_insert((index, what));
+                    bad.push((index, what));
                     None
                 }
             })
             .collect::<Vec<_>>();
         let reports = PyList::new(py, reports)?;
-        match first_bad {
-            Some((index, what)) if !skip => Err(batch_error(py, index, &what, bad, Some(reports))),
-            _ => Ok(reports),
+        if bad.is_empty() || skip {
+            return Ok(reports);
         }
+        Err(batch_error(py, &bad, Some(reports)))
     }
 
     /// Checks the text column of a pandas or polars frame and returns a frame
@@ -167,9 +168,8 @@ impl Engine {
         let threads = thread_count(threads)?;
         let column = |name: Option<&str>| -> PyResult<Option<Bound<'py, PyAny>>> {
             name.map(|name| {
-                df.get_item(name).map_err(|_| {
-                    InputError::new_err(format!("the frame has no column {name:?}"))
-                })
+                df.get_item(name)
+                    .map_err(|_| InputError::new_err(format!("the frame has no column {name:?}")))
             })
             .transpose()
         };
@@ -183,6 +183,7 @@ impl Engine {
             at: times.as_ref(),
             kinds: kinds.as_ref(),
             recipients: None,
+            dead_links: None,
         })?;
         let history = history.map(|h| h.get().0.clone());
         let topic = topic.map(|t| t.get().0.clone());
@@ -190,9 +191,13 @@ impl Engine {
             .detach(|| batch.run(&self.engine, history.as_ref(), topic.as_ref(), threads))
             .map_err(InputError::new_err)?;
         if !skip {
-            let bad = results.iter().filter(|r| r.is_err()).count();
-            if let Some((index, Err(what))) = results.iter().enumerate().find(|(_, r)| r.is_err()) {
-                return Err(batch_error(py, index, what, bad, None));
+            let bad: Vec<(usize, String)> = results
+                .iter()
+                .enumerate()
+                .filter_map(|(index, r)| r.as_ref().err().map(|what| (index, what.clone())))
+                .collect();
+            if !bad.is_empty() {
+                return Err(batch_error(py, &bad, None));
             }
         }
         let columns = Columns::new(py, &results)?;

@@ -88,7 +88,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         policy_error.setattr(name, py.None())?;
     }
     let input_error = py.get_type::<InputError>();
-    for name in ["index", "reports"] {
+    for name in ["index", "errors", "reports"] {
         input_error.setattr(name, py.None())?;
     }
     let history_error = py.get_type::<HistoryError>();

@@ -18,7 +18,10 @@ pub(crate) struct Columns {
 
 impl Columns {
     /// The columns of a batch's results (the caller decided what to do with errors).
-    pub(crate) fn new<E>(_py: Python<'_>, results: &[Result<sendlint::Report, E>]) -> PyResult<Columns> {
+    pub(crate) fn new<E>(
+        _py: Python<'_>,
+        results: &[Result<sendlint::Report, E>],
+    ) -> PyResult<Columns> {
         let mut columns = Columns {
             risk: Vec::with_capacity(results.len()),
             verdict: Vec::with_capacity(results.len()),

@@ -74,9 +74,11 @@ impl Finding {
     }
 
     fn __reduce__(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, (String,))> {
-        let json = serde_json::to_string(&self.finding)
-            .map_err(|e| InputError::new_err(e.to_string()))?;
-        let rebuild = py.import("sendlint._sendlint")?.getattr("_finding_from_json")?;
+        let json =
+            serde_json::to_string(&self.finding).map_err(|e| InputError::new_err(e.to_string()))?;
+        let rebuild = py
+            .import("sendlint._sendlint")?
+            .getattr("_finding_from_json")?;
         Ok((rebuild.unbind(), (json,)))
     }
 
@@ -150,7 +152,11 @@ impl Report {
     /// The rule ids of the findings, in text order.
     #[getter]
     fn rules(&self) -> Vec<&'static str> {
-        self.report.findings.iter().map(|f| f.rule.as_str()).collect()
+        self.report
+            .findings
+            .iter()
+            .map(|f| f.rule.as_str())
+            .collect()
     }
 
     /// The text that was checked.
@@ -181,7 +187,9 @@ impl Report {
     }
 
     fn __reduce__(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, (String, String))> {
-        let rebuild = py.import("sendlint._sendlint")?.getattr("_report_from_json")?;
+        let rebuild = py
+            .import("sendlint._sendlint")?
+            .getattr("_report_from_json")?;
         Ok((rebuild.unbind(), (self.report.to_json(), self.text.clone())))
     }
 

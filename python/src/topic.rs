@@ -41,7 +41,9 @@ impl Topic {
     fn __reduce__(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, (String,))> {
         let json = serde_json::to_string(&*self.0)
             .map_err(|e| crate::errors::InputError::new_err(e.to_string()))?;
-        let rebuild = py.import("sendlint._sendlint")?.getattr("_topic_from_json")?;
+        let rebuild = py
+            .import("sendlint._sendlint")?
+            .getattr("_topic_from_json")?;
         Ok((rebuild.unbind(), (json,)))
     }
 

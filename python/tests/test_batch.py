@@ -148,6 +148,24 @@ def test_history_replays_in_order_as_the_cli_does(engine: sendlint.Engine, tmp_p
     assert as_json(reports) != as_json(independent)
 
 
+def test_parallel_replay_equals_the_replay_in_order(engine: sendlint.Engine) -> None:
+    # Many accounts and groups, with @all repeats across accounts in one group
+    # (mass_mention_repeat reads the group's sends of every account).
+    rows = campaign() * 6
+    texts = [r["text"] for r in rows]
+    accounts = [f'{r.get("account")}-{i % 5}' for i, r in enumerate(rows)]
+    # Five shards that share nothing, so the parallel replay has work to spread.
+    groups = [f'{r.get("group")}-{i % 5}' for i, r in enumerate(rows)]
+    start = datetime(2026, 11, 2, 6, 0, tzinfo=timezone.utc)
+    at = [start + timedelta(minutes=7 * i) for i in range(len(rows))]
+    serial, parallel = sendlint.History(), sendlint.History()
+    one = engine.check_many(texts, accounts=accounts, groups=groups, at=at, history=serial, threads=1)
+    many = engine.check_many(texts, accounts=accounts, groups=groups, at=at, history=parallel, threads=4)
+    assert as_json(one) == as_json(many)
+    assert {"mass_mention_repeat", "near_duplicate"} <= {rule for r in one for rule in r.rules}
+    assert len(serial) == len(parallel) == len(rows)
+
+
 def test_topic_is_used(engine: sendlint.Engine) -> None:
     topic = sendlint.Topic.from_keywords(["Kinderwagen", "Babykleidung", "Zwillinge"])
     texts = ["Verkaufe Kinderwagen für Zwillinge", "Neuer Lippenstift im Angebot, jetzt bestellen"]

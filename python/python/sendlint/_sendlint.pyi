@@ -55,6 +55,8 @@ class InputError(SendlintError):
 
     index: Optional[int]
     """For a batch: the first bad row (the message names it too)."""
+    errors: Optional[list[tuple[int, str]]]
+    """For a batch: every bad row's index and what is wrong with it."""
     reports: Optional[list[Optional[Report]]]
     """For `check_many`: every row's report, None for the bad rows."""
 
@@ -201,6 +203,7 @@ class Engine:
         at: _Times = None,
         kinds: _Strings = None,
         recipients: _Recipients = None,
+        dead_links: _Recipients = None,
         history: Optional[History] = None,
         topic: Optional[Topic] = None,
         threads: Optional[int] = None,
@@ -216,6 +219,7 @@ class Engine:
         at: _Times = None,
         kinds: _Strings = None,
         recipients: _Recipients = None,
+        dead_links: _Recipients = None,
         history: Optional[History] = None,
         topic: Optional[Topic] = None,
         threads: Optional[int] = None,
