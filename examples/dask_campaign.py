@@ -53,6 +53,7 @@ a component column instead of `account` for exact `mass_mention_repeat`.
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 from typing import Optional
 
@@ -66,12 +67,11 @@ COLUMNS = ("id", "text", "account", "group", "at", "kind")
 def read_campaign(path: Path) -> pd.DataFrame:
     """A JSON Lines campaign (as `sendlint check` reads it) with a `row` column
     giving the send order."""
-    campaign = pd.read_json(path, lines=True, dtype=False, convert_dates=False)
-    for column in COLUMNS:
-        if column not in campaign.columns:
-            campaign[column] = None
-    campaign = campaign[list(COLUMNS)].astype(object)
-    campaign = campaign.where(campaign.notna(), None)
+    with open(path, encoding="utf-8") as lines:
+        rows = [json.loads(line) for line in lines if line.strip()]
+    campaign = pd.DataFrame(
+        {column: [row.get(column) for row in rows] for column in COLUMNS}, dtype=object
+    )
     campaign.insert(0, "row", range(len(campaign)))
     return campaign
 

@@ -56,13 +56,14 @@ def plot(scored: pd.DataFrame, out: Path) -> None:
         by_day.bar(verdicts.index, verdicts[verdict], bottom=bottom, color=colour, label=verdict)
         bottom = verdicts[verdict] if bottom is None else bottom + verdicts[verdict]
     by_day.set_ylabel("messages")
+    by_day.set_ylim(0, verdicts.sum(axis=1).max() * 1.35)  # room for the legend
     by_day.set_title("Messages and mean risk by day")
     risk = by_day.twinx()
     risk.plot(verdicts.index, scored.groupby(days)["risk"].mean(), color="black", marker="o", label="mean risk")
     risk.set_ylim(0, 100)
     risk.set_ylabel("mean risk (0–100)")
     handles = by_day.get_legend_handles_labels()[0] + risk.get_legend_handles_labels()[0]
-    by_day.legend(handles=handles, loc="upper left")
+    by_day.legend(handles=handles, loc="upper center", ncol=4, frameon=False)
     figure.suptitle(f"sendlint: {len(scored)} messages, {int((scored['verdict'] != 'allow').sum())} need a look")
     figure.savefig(out, dpi=110)
     plt.close(figure)

@@ -69,11 +69,16 @@ fn arrow_chunks(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Option<Vec<Array
     {
         return Ok(None);
     }
-    let array: AnyArray = obj.extract()?;
-    let (chunks, _field) = array
-        .into_chunked_array()
-        .map_err(PyErr::from)?
-        .into_inner();
+    let exported = obj
+        .extract::<AnyArray>()
+        .and_then(|array| array.into_chunked_array().map_err(PyErr::from));
+    let (chunks, _field) = match exported {
+        Ok(array) => array.into_inner(),
+        // pandas exports through pyarrow, which may be missing or refuse an
+        // object column of mixed types: read such a column item by item.
+        Err(_) if obj.try_iter().is_ok() => return Ok(None),
+        Err(err) => return Err(err),
+    };
     let chunks = chunks
         .into_iter()
         .map(|chunk| decode(chunk, name))
@@ -93,11 +98,12 @@ fn decode(chunk: ArrayRef, name: &str) -> PyResult<ArrayRef> {
     }
 }
 
-/// Whether `chunks` hold strings.
+/// Whether an Arrow array holds strings (or only nulls: pandas exports a
+/// column of `None` as an array of type null).
 fn is_text(data_type: &DataType) -> bool {
     matches!(
         data_type,
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Null
     )
 }
 
@@ -170,8 +176,10 @@ pub(crate) fn texts(obj: &Bound<'_, PyAny>, problems: &mut Problems) -> PyResult
         let len: usize = chunks.iter().map(|c| c.len()).sum();
         let mut index = 0;
         for chunk in &chunks {
+            // Logical nulls: an array of type null has no validity buffer.
+            let nulls = chunk.logical_nulls();
             for i in 0..chunk.len() {
-                if chunk.is_null(i) {
+                if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
                     problems.add_at(index + i, problem("texts", index + i, "is null, not a str"));
                 }
             }
@@ -349,6 +357,7 @@ fn at_column(
                         }));
                     }
                 }
+                DataType::Null => values.extend(std::iter::repeat_n(None, chunk.len())),
                 DataType::Timestamp(_, None) => {
                     return Err(InputError::new_err(
                         "at is an Arrow array of naive timestamps: give them a time zone (UTC)",

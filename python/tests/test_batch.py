@@ -103,7 +103,7 @@ def test_bad_items_name_their_index_and_lose_nothing(engine: sendlint.Engine) ->
     assert err.reports[0].to_json() == engine.check("Gratis Geschenk!", kind="ad").to_json()
     skipped = engine.check_many(texts, kinds=kinds, errors="skip")
     assert as_json(skipped) == as_json(err.reports)
-    with pytest.raises(sendlint.InputError, match=r"texts\[2\]: text is 70000 bytes"):
+    with pytest.raises(sendlint.InputError, match=r"texts\[2\]: .*text is 70000 bytes"):
         engine.check_many(["ok", "ok", "x" * 70_000])
     with pytest.raises(sendlint.InputError, match=r"kinds\[0\]: .*spam"):
         engine.check_many(["Hallo"], kinds=["spam"])
