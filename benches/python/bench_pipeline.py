@@ -11,7 +11,8 @@ is reported:
   pyahocorasick over sendlint's own bait lexicons (core/lexicons/bait, every
   language), a 64-bit SimHash with the `simhash` package, and the highest
   cosine similarity of its scikit-learn HashingVectorizer row to every
-  previous message (the near-duplicate check);
+  previous message (the near-duplicate check, vectorised in blocks of 512 rows
+  as a careful notebook would do it);
 * `Engine.check_many` without a history (every text rule: bait words, links,
   PII, mentions, ad labels, kind) on 1 thread and on every core;
 * `Engine.check_many` with a History (the same plus every context rule, the
@@ -52,6 +53,7 @@ def bait_phrases() -> list[str]:
 def pipeline(texts: list[str], phrases: list[str]) -> list[tuple[list[str], int, float]]:
     """What a data scientist writes: keywords, SimHash, cosine to earlier messages."""
     import ahocorasick
+    import numpy as np
     from simhash import Simhash
     from sklearn.feature_extraction.text import HashingVectorizer
 
@@ -60,15 +62,19 @@ def pipeline(texts: list[str], phrases: list[str]) -> list[tuple[list[str], int,
         automaton.add_word(phrase, phrase)
     automaton.make_automaton()
     vectors = HashingVectorizer(n_features=2**18, alternate_sign=False, norm="l2").transform(texts)
+    # Cosine to every earlier message, a block of rows at a time (the rows are
+    # L2-normalised, so the dot product is the cosine).
+    closest = np.zeros(len(texts))
+    for start in range(0, len(texts), 512):
+        end = min(start + 512, len(texts))
+        block = (vectors[start:end] @ vectors[:end].T).toarray()
+        earlier = np.arange(end)[None, :] < np.arange(start, end)[:, None]
+        closest[start:end] = np.where(earlier, block, 0.0).max(axis=1)
     results = []
     for i, text in enumerate(texts):
         hits = [phrase for _, phrase in automaton.iter(text.lower())]
         fingerprint = Simhash(text).value
-        if i:
-            similarity = float((vectors[:i] @ vectors[i].T).max())
-        else:
-            similarity = 0.0
-        results.append((hits, fingerprint, similarity))
+        results.append((hits, fingerprint, float(closest[i])))
     return results
 
 

@@ -278,7 +278,7 @@ def test_pandas_round_trip(engine: sendlint.Engine) -> None:
     skipped = engine.check_frame(bad, errors="skip")
     assert skipped["risk"].isna().tolist() == [False, True, False]
     assert list(skipped.index) == [10, 20, 30]
-    with pytest.raises(sendlint.InputError, match="no column 'body'"):
+    with pytest.raises(sendlint.InputError, match='no column "body"'):
         engine.check_frame(bad, text="body")
 
 

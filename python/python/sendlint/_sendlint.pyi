@@ -31,6 +31,9 @@ __all__ = [
     "SendlintError",
     "Topic",
     "__version__",
+    "_finding_from_json",
+    "_report_from_json",
+    "_topic_from_json",
 ]
 
 __version__: str
@@ -241,3 +244,8 @@ class Engine:
     ) -> Any:
         """A pandas or polars frame aligned with `df`: risk, verdict, kind, rules, n_findings."""
     def __reduce__(self) -> Any: ...
+
+# What pickles call to rebuild values (`__reduce__`); not for direct use.
+def _report_from_json(json: str, text: str) -> Report: ...
+def _finding_from_json(json: str) -> Finding: ...
+def _topic_from_json(json: str) -> Topic: ...
