@@ -5,8 +5,8 @@
 //! row that cannot be converted or checked carries its error (naming the column
 //! and index) instead of a report, so one bad row never costs the others.
 
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef};
@@ -594,11 +594,7 @@ impl Batch {
         if threads <= 1 || self.rows < 2 {
             return Ok((0..self.rows).map(check).collect());
         }
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .thread_name(|i| format!("sendlint-batch-{i}"))
-            .build()
-            .map_err(|e| format!("cannot start {threads} threads: {e}"))?;
+        let pool = pool(threads)?;
         if history.is_none() {
             return Ok(pool.install(|| (0..self.rows).into_par_iter().map(check).collect()));
         }
@@ -673,6 +669,29 @@ impl Batch {
                 .collect(),
         }
     }
+}
+
+/// The thread pool of `threads` threads, started by the first batch that asks
+/// for it (never at import) and kept: its threads sleep between batches, and
+/// their per-thread scratch buffers stay warm. Pools are per process id: a
+/// child made by `fork` (multiprocessing, Dask) has none of its parent's
+/// threads, and installing work on the parent's pool would wait forever.
+fn pool(threads: usize) -> Result<Arc<rayon::ThreadPool>, String> {
+    type Pools = BTreeMap<(u32, usize), Arc<rayon::ThreadPool>>;
+    static POOLS: Mutex<Pools> = Mutex::new(BTreeMap::new());
+    let key = (std::process::id(), threads);
+    let mut pools = POOLS.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(pool) = pools.get(&key) {
+        return Ok(pool.clone());
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("sendlint-batch-{i}"))
+        .build()
+        .map_err(|e| format!("cannot start {threads} threads: {e}"))?;
+    let pool = Arc::new(pool);
+    pools.insert(key, pool.clone());
+    Ok(pool)
 }
 
 /// `threads=None` is every core; 0 is an error.

@@ -380,6 +380,20 @@ def test_multiprocessing_workers_receive_engine_and_return_reports(engine: sendl
     assert [r.to_json() for chunk in results for r in chunk] == as_json(engine.check_many(texts[:2000]))
 
 
+@pytest.mark.skipif(not hasattr(multiprocessing, "get_all_start_methods") or "fork" not in multiprocessing.get_all_start_methods(), reason="no fork")
+def test_forked_workers_after_a_parallel_batch(engine: sendlint.Engine, texts: list[str]) -> None:
+    # The parent's thread pool does not survive fork: the child must make its own.
+    expected = as_json(engine.check_many(texts[:1000], threads=2))
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        results = pool.map(score_in_worker_threads, [(engine, texts[:1000])] * 2)
+    assert all([r.to_json() for r in result] == expected for result in results)
+
+
+def score_in_worker_threads(args: tuple[sendlint.Engine, list[str]]) -> list[sendlint.Report]:
+    engine, texts = args
+    return engine.check_many(texts, threads=2)
+
+
 def test_no_threads_start_at_import() -> None:
     code = "import threading, sendlint; sendlint.Engine(); print(threading.active_count())"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
