@@ -201,8 +201,14 @@ impl Engine {
             }
         }
         let columns = Columns::new(py, &results)?;
-        py.import("sendlint._frames")?
-            .call_method1("assemble", (df, columns.into_dict(py)?))
+        let frames = py.import("sendlint._frames")?;
+        let library: String = frames.call_method1("library_of", (df,))?.extract()?;
+        let columns = if library == "polars" {
+            columns.into_arrow(py)?
+        } else {
+            columns.into_dict(py)?.into_any()
+        };
+        frames.call_method1("assemble", (df, columns))
     }
     fn __reduce__(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, (Policy,))> {
         let class = py.get_type::<Engine>().into_any().unbind();

@@ -1,11 +1,17 @@
-//! The columns of `Engine.check_frame`: one Python list per column, whose
-//! items are shared objects (small ints, one `str` per rule id or verdict), so
-//! a million rows make no Python object per finding.
+//! The columns of `Engine.check_frame`, built without a Python object per
+//! finding: for polars an Arrow table (handed over through the Arrow PyCapsule
+//! interface, no copy into Python objects at all); for pandas, which needs
+//! pyarrow to read Arrow, one Python list per column whose items are shared
+//! objects (small ints, one `str` per rule id, verdict or kind).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
+use arrow_array::builder::{ListBuilder, StringBuilder};
+use arrow_array::{ArrayRef, RecordBatch, StringArray, UInt32Array, UInt8Array};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
+use pyo3_arrow::PyTable;
 
 /// The result columns of a batch; `None` for a skipped row.
 pub(crate) struct Columns {
@@ -40,6 +46,39 @@ impl Columns {
             columns.n_findings.push(report.map(|r| r.findings.len()));
         }
         Ok(columns)
+    }
+
+    /// The columns as an Arrow table (a Python object exporting
+    /// `__arrow_c_stream__`), names and types as in the polars frame.
+    pub(crate) fn into_arrow(self, py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+        let mut rules = ListBuilder::new(StringBuilder::new());
+        for row in &self.rules {
+            match row {
+                Some(ids) => {
+                    for id in ids {
+                        rules.values().append_value(id);
+                    }
+                    rules.append(true);
+                }
+                None => rules.append(false),
+            }
+        }
+        let n_findings: Vec<Option<u32>> = self
+            .n_findings
+            .iter()
+            .map(|n| n.map(|n| u32::try_from(n).unwrap_or(u32::MAX)))
+            .collect();
+        let columns: Vec<(&str, ArrayRef)> = vec![
+            ("risk", Arc::new(UInt8Array::from(self.risk))),
+            ("verdict", Arc::new(StringArray::from(self.verdict))),
+            ("kind", Arc::new(StringArray::from(self.kind))),
+            ("rules", Arc::new(rules.finish())),
+            ("n_findings", Arc::new(UInt32Array::from(n_findings))),
+        ];
+        let batch = RecordBatch::try_from_iter(columns)
+            .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+        let table = PyTable::try_new(vec![batch.clone()], batch.schema())?;
+        Ok(Bound::new(py, table)?.into_any())
     }
 
     /// The columns as a dict of Python lists, names as in the returned frame.

@@ -381,6 +381,7 @@ def test_multiprocessing_workers_receive_engine_and_return_reports(engine: sendl
 
 
 @pytest.mark.skipif(not hasattr(multiprocessing, "get_all_start_methods") or "fork" not in multiprocessing.get_all_start_methods(), reason="no fork")
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_forked_workers_after_a_parallel_batch(engine: sendlint.Engine, texts: list[str]) -> None:
     # The parent's thread pool does not survive fork: the child must make its own.
     expected = as_json(engine.check_many(texts[:1000], threads=2))

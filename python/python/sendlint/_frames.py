@@ -23,21 +23,15 @@ def library_of(df: Any) -> str:
     return root
 
 
-def assemble(df: Any, columns: dict[str, list[Any]]) -> Any:
+def assemble(df: Any, columns: Any) -> Any:
     """The result frame of `Engine.check_frame`, of `df`'s library and aligned
-    with it. `columns` holds one list per column (None for a skipped row)."""
+    with it. `columns` is an Arrow table (for polars, read through the Arrow
+    PyCapsule interface) or a dict of one list per column (for pandas, which
+    needs pyarrow to read Arrow); None marks a skipped row."""
     if library_of(df) == "polars":
         import polars as pl
 
-        return pl.DataFrame(
-            [
-                pl.Series("risk", columns["risk"], dtype=pl.UInt8),
-                pl.Series("verdict", columns["verdict"], dtype=pl.String),
-                pl.Series("kind", columns["kind"], dtype=pl.String),
-                pl.Series("rules", columns["rules"], dtype=pl.List(pl.String)),
-                pl.Series("n_findings", columns["n_findings"], dtype=pl.UInt32),
-            ]
-        )
+        return pl.DataFrame(columns)
     import pandas as pd
 
     skipped = any(r is None for r in columns["risk"])
