@@ -36,7 +36,8 @@ const PREFIX: usize = 5;
 /// assert!(topic.relevance("Neuer Lippenstift im Angebot, jetzt bestellen") < 0.3);
 /// # Ok::<(), sendlint::Error>(())
 /// ```
-#[derive(Debug, Clone, Default)]
+// Serde so bindings can ship a topic to worker processes (Python pickling).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Topic {
     words: HashSet<String>,
     prefixes: HashSet<String>,

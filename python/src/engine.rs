@@ -5,7 +5,11 @@ use std::sync::Arc;
 
 use pyo3::prelude::*;
 
+use pyo3::types::PyList;
+
+use crate::batch::{batch_error, skips, thread_count, Arguments, Batch};
 use crate::errors::{to_py, InputError};
+use crate::frame::Columns;
 use crate::history::History;
 use crate::message::OwnedMessage;
 use crate::policy::Policy;
@@ -75,22 +79,137 @@ impl Engine {
         Ok(Report::new(report, message.text))
     }
 
-    /// Checks many texts (no context) with the GIL released; returns reports in order.
-    fn check_many(&self, py: Python<'_>, texts: Vec<String>) -> PyResult<Vec<Report>> {
-        let reports = py.detach(|| {
-            texts
-                .iter()
-                .map(|text| self.engine.check(&sendlint::Message::new(text)))
-                .collect::<Result<Vec<_>, _>>()
-        });
-        let reports = reports.map_err(to_py)?;
-        Ok(reports
+    /// Checks many messages in one call, in Rust with the GIL released, on
+    /// `threads` cores (all by default); returns reports in input order.
+    ///
+    /// `texts` is a list, tuple, pandas/polars Series or any Arrow string array
+    /// (read in place through the Arrow PyCapsule interface). The per-message
+    /// keywords take one value for all or a sequence of the same length. With a
+    /// `history` the batch is replayed in order (check, then record), as the
+    /// command line does; messages that share no account and no group replay
+    /// in parallel, which gives the same reports. A bad row (a non-`str` text, a text over the limit, a
+    /// bad kind or time) is an `InputError` naming its index; `errors="skip"`
+    /// returns `None` for it instead.
+    #[pyo3(signature = (texts, *, accounts=None, groups=None, at=None, kinds=None, recipients=None, dead_links=None, history=None, topic=None, threads=None, errors="raise"))]
+    #[allow(clippy::too_many_arguments)]
+    fn check_many<'py>(
+        &self,
+        py: Python<'py>,
+        texts: &Bound<'py, PyAny>,
+        accounts: Option<&Bound<'py, PyAny>>,
+        groups: Option<&Bound<'py, PyAny>>,
+        at: Option<&Bound<'py, PyAny>>,
+        kinds: Option<&Bound<'py, PyAny>>,
+        recipients: Option<&Bound<'py, PyAny>>,
+        dead_links: Option<&Bound<'py, PyAny>>,
+        history: Option<&Bound<'py, History>>,
+        topic: Option<&Bound<'py, Topic>>,
+        threads: Option<usize>,
+        errors: &str,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let skip = skips(errors)?;
+        let threads = thread_count(threads)?;
+        let batch = Batch::convert(&Arguments {
+            texts,
+            accounts,
+            groups,
+            at,
+            kinds,
+            recipients,
+            dead_links,
+        })?;
+        let history = history.map(|h| h.get().0.clone());
+        let topic = topic.map(|t| t.get().0.clone());
+        let results = py
+            .detach(|| batch.run(&self.engine, history.as_ref(), topic.as_ref(), threads))
+            .map_err(InputError::new_err)?;
+        let mut bad = Vec::new();
+        let reports = results
             .into_iter()
-            .zip(texts)
-            .map(|(report, text)| Report::new(report, text))
-            .collect())
+            .zip(batch.into_texts())
+            .enumerate()
+            .map(|(index, (result, text))| match result {
+                Ok(report) => Some(Report::new(report, text)),
+                Err(what) => {
+                    bad.push((index, what));
+                    None
+                }
+            })
+            .collect::<Vec<_>>();
+        let reports = PyList::new(py, reports)?;
+        if bad.is_empty() || skip {
+            return Ok(reports);
+        }
+        Err(batch_error(py, &bad, Some(reports)))
     }
 
+    /// Checks the text column of a pandas or polars frame and returns a frame
+    /// of the same library, aligned with it (the same index for pandas), with
+    /// the columns `risk`, `verdict`, `kind`, `rules` (rule ids) and
+    /// `n_findings`, built from columns (no Python object per finding).
+    /// `account`, `group`, `at` and `kind` name optional columns.
+    #[pyo3(signature = (df, text="text", account=None, group=None, at=None, kind=None, *, history=None, topic=None, threads=None, errors="raise"))]
+    #[allow(clippy::too_many_arguments)]
+    fn check_frame<'py>(
+        &self,
+        py: Python<'py>,
+        df: &Bound<'py, PyAny>,
+        text: &str,
+        account: Option<&str>,
+        group: Option<&str>,
+        at: Option<&str>,
+        kind: Option<&str>,
+        history: Option<&Bound<'py, History>>,
+        topic: Option<&Bound<'py, Topic>>,
+        threads: Option<usize>,
+        errors: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let skip = skips(errors)?;
+        let threads = thread_count(threads)?;
+        let column = |name: Option<&str>| -> PyResult<Option<Bound<'py, PyAny>>> {
+            name.map(|name| {
+                df.get_item(name)
+                    .map_err(|_| InputError::new_err(format!("the frame has no column {name:?}")))
+            })
+            .transpose()
+        };
+        let texts = column(Some(text))?.expect("a name was given");
+        let (accounts, groups, times, kinds) =
+            (column(account)?, column(group)?, column(at)?, column(kind)?);
+        let batch = Batch::convert(&Arguments {
+            texts: &texts,
+            accounts: accounts.as_ref(),
+            groups: groups.as_ref(),
+            at: times.as_ref(),
+            kinds: kinds.as_ref(),
+            recipients: None,
+            dead_links: None,
+        })?;
+        let history = history.map(|h| h.get().0.clone());
+        let topic = topic.map(|t| t.get().0.clone());
+        let results = py
+            .detach(|| batch.run(&self.engine, history.as_ref(), topic.as_ref(), threads))
+            .map_err(InputError::new_err)?;
+        if !skip {
+            let bad: Vec<(usize, String)> = results
+                .iter()
+                .enumerate()
+                .filter_map(|(index, r)| r.as_ref().err().map(|what| (index, what.clone())))
+                .collect();
+            if !bad.is_empty() {
+                return Err(batch_error(py, &bad, None));
+            }
+        }
+        let columns = Columns::new(py, &results)?;
+        let frames = py.import("sendlint._frames")?;
+        let library: String = frames.call_method1("library_of", (df,))?.extract()?;
+        let columns = if library == "polars" {
+            columns.into_arrow(py)?
+        } else {
+            columns.into_dict(py)?.into_any()
+        };
+        frames.call_method1("assemble", (df, columns))
+    }
     fn __reduce__(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, (Policy,))> {
         let class = py.get_type::<Engine>().into_any().unbind();
         Ok((class, (self.policy.clone(),)))

@@ -87,6 +87,10 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     for name in ["path", "line", "column", "key"] {
         policy_error.setattr(name, py.None())?;
     }
+    let input_error = py.get_type::<InputError>();
+    for name in ["index", "errors", "reports"] {
+        input_error.setattr(name, py.None())?;
+    }
     let history_error = py.get_type::<HistoryError>();
     for name in ["path", "operation"] {
         history_error.setattr(name, py.None())?;

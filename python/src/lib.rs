@@ -4,8 +4,10 @@
 //! One module per Python class (as tokenizers and pydantic-core do); `errors`
 //! is the one place where core errors become Python exceptions.
 
+mod batch;
 mod engine;
 mod errors;
+mod frame;
 mod history;
 mod message;
 mod policy;
@@ -25,5 +27,9 @@ fn _sendlint(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<engine::Engine>()?;
     m.add_class::<report::Report>()?;
     m.add_class::<report::Finding>()?;
+    // What pickles call to rebuild values (`__reduce__`); private.
+    m.add_function(wrap_pyfunction!(report::_report_from_json, m)?)?;
+    m.add_function(wrap_pyfunction!(report::_finding_from_json, m)?)?;
+    m.add_function(wrap_pyfunction!(topic::_topic_from_json, m)?)?;
     Ok(())
 }

@@ -1,7 +1,9 @@
 //! `Report` and `Finding`: the results of a check, as Python objects.
 
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::{PyDict, PyList};
+
+use crate::errors::InputError;
 
 /// One problem found in a message.
 #[pyclass(frozen, module = "sendlint._sendlint")]
@@ -71,6 +73,15 @@ impl Finding {
         &self.finding.advice
     }
 
+    fn __reduce__(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, (String,))> {
+        let json =
+            serde_json::to_string(&self.finding).map_err(|e| InputError::new_err(e.to_string()))?;
+        let rebuild = py
+            .import("sendlint._sendlint")?
+            .getattr("_finding_from_json")?;
+        Ok((rebuild.unbind(), (json,)))
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "Finding(rule={:?}, span={:?}, matched={:?})",
@@ -115,6 +126,39 @@ impl Report {
         self.report.kind.as_str()
     }
 
+    /// `"given"` when the caller gave the kind, `"classified"` from the text.
+    #[getter]
+    fn kind_source(&self) -> &'static str {
+        match self.report.kind_source {
+            sendlint::KindSource::Given => "given",
+            _ => "classified",
+        }
+    }
+
+    /// The cues that made it an offer or an ad, as dicts with `cue`, `matched`
+    /// and `span` (Python string indices).
+    #[getter]
+    fn cues<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let cues = self.report.cues.iter().map(|cue| {
+            let dict = PyDict::new(py);
+            dict.set_item("cue", &cue.cue)?;
+            dict.set_item("matched", &cue.matched)?;
+            dict.set_item("span", (cue.span.char_start, cue.span.char_end))?;
+            Ok(dict)
+        });
+        PyList::new(py, cues.collect::<PyResult<Vec<_>>>()?)
+    }
+
+    /// The rule ids of the findings, in text order.
+    #[getter]
+    fn rules(&self) -> Vec<&'static str> {
+        self.report
+            .findings
+            .iter()
+            .map(|f| f.rule.as_str())
+            .collect()
+    }
+
     /// The text that was checked.
     #[getter]
     fn text(&self) -> &str {
@@ -142,19 +186,119 @@ impl Report {
         self.report.to_json()
     }
 
+    fn __reduce__(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, (String, String))> {
+        let rebuild = py
+            .import("sendlint._sendlint")?
+            .getattr("_report_from_json")?;
+        Ok((rebuild.unbind(), (self.report.to_json(), self.text.clone())))
+    }
+
     fn __repr__(&self) -> String {
-        let rules: Vec<&str> = self
-            .report
-            .findings
-            .iter()
-            .map(|f| f.rule.as_str())
-            .collect();
         format!(
-            "Report(risk={}, verdict={:?}, kind={:?}, findings={:?})",
+            "Report(risk={}, verdict={:?}, kind={:?}, rules={:?})",
             self.report.risk,
             self.report.verdict.as_str(),
             self.report.kind.as_str(),
-            rules
+            self.rules()
         )
     }
+
+    /// The report in a notebook: the message with each finding's span marked,
+    /// then a table of rule, severity, points and advice. Everything from the
+    /// message or the policy is HTML-escaped.
+    fn _repr_html_(&self) -> String {
+        let mut html = format!(
+            "<div class=\"sendlint-report\"><p><b>{}</b> &middot; risk {} &middot; {}</p>\n\
+             <p style=\"white-space: pre-wrap\">",
+            escape(self.report.verdict.as_str()),
+            self.report.risk,
+            escape(self.report.kind.as_str()),
+        );
+        let mut at = 0;
+        for (start, end, rules) in marked(&self.report.findings) {
+            html.push_str(&escape(&self.text[at..start]));
+            html.push_str(&format!(
+                "<mark title=\"{}\">{}</mark>",
+                escape(&rules.join(", ")),
+                escape(&self.text[start..end])
+            ));
+            at = end;
+        }
+        html.push_str(&escape(&self.text[at..]));
+        html.push_str("</p>\n");
+        if !self.report.findings.is_empty() {
+            html.push_str(
+                "<table><thead><tr><th>rule</th><th>severity</th><th>points</th>\
+                 <th>advice</th></tr></thead><tbody>\n",
+            );
+            for finding in &self.report.findings {
+                html.push_str(&format!(
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                    escape(finding.rule.as_str()),
+                    escape(finding.severity.as_str()),
+                    finding.points,
+                    escape(&finding.advice)
+                ));
+            }
+            html.push_str("</tbody></table>");
+        }
+        html.push_str("</div>");
+        html
+    }
+}
+
+/// The findings' byte spans, overlapping ones merged, in text order, with the
+/// rules of each; spans that are not on character boundaries of the text are
+/// left out rather than cut a character.
+fn marked(findings: &[sendlint::Finding]) -> Vec<(usize, usize, Vec<&'static str>)> {
+    let mut spans: Vec<_> = findings
+        .iter()
+        .filter_map(|f| f.span.map(|s| (s.start, s.end, f.rule.as_str())))
+        .collect();
+    spans.sort_unstable();
+    let mut merged: Vec<(usize, usize, Vec<&'static str>)> = Vec::new();
+    for (start, end, rule) in spans {
+        match merged.last_mut() {
+            Some(last) if start < last.1 => {
+                last.1 = last.1.max(end);
+                if !last.2.contains(&rule) {
+                    last.2.push(rule);
+                }
+            }
+            _ => merged.push((start, end, vec![rule])),
+        }
+    }
+    merged
+}
+
+/// Text as HTML: `&`, `<`, `>`, `"` and `'` escaped.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Rebuilds a pickled `Report` (see `Report.__reduce__`).
+#[pyfunction]
+pub(crate) fn _report_from_json(json: &str, text: String) -> PyResult<Report> {
+    let report = serde_json::from_str(json)
+        .map_err(|e| InputError::new_err(format!("not a pickled sendlint report: {e}")))?;
+    Ok(Report::new(report, text))
+}
+
+/// Rebuilds a pickled `Finding` (see `Finding.__reduce__`).
+#[pyfunction]
+pub(crate) fn _finding_from_json(json: &str) -> PyResult<Finding> {
+    let finding = serde_json::from_str(json)
+        .map_err(|e| InputError::new_err(format!("not a pickled sendlint finding: {e}")))?;
+    Ok(Finding { finding })
 }

@@ -38,7 +38,25 @@ impl Topic {
         self.0.keywords(n)
     }
 
+    fn __reduce__(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, (String,))> {
+        let json = serde_json::to_string(&*self.0)
+            .map_err(|e| crate::errors::InputError::new_err(e.to_string()))?;
+        let rebuild = py
+            .import("sendlint._sendlint")?
+            .getattr("_topic_from_json")?;
+        Ok((rebuild.unbind(), (json,)))
+    }
+
     fn __repr__(&self) -> String {
         format!("Topic(keywords={:?})", self.0.keywords(5))
     }
+}
+
+/// Rebuilds a pickled `Topic` (see `Topic.__reduce__`).
+#[pyfunction]
+pub(crate) fn _topic_from_json(json: &str) -> PyResult<Topic> {
+    let topic = serde_json::from_str(json).map_err(|e| {
+        crate::errors::InputError::new_err(format!("not a pickled sendlint topic: {e}"))
+    })?;
+    Ok(Topic(Arc::new(topic)))
 }

@@ -19,6 +19,7 @@ from ._sendlint import (
     Topic,
     __version__,
 )
+from ._frames import to_frame
 
 __all__ = [
     "Engine",
@@ -32,4 +33,5 @@ __all__ = [
     "SendlintError",
     "Topic",
     "__version__",
+    "to_frame",
 ]

@@ -1,7 +1,23 @@
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Optional, Union, final
+from typing import Any, Iterable, Literal, Optional, Protocol, Sequence, Union, final, overload
+
+class _ArrowArrayExportable(Protocol):
+    """An Arrow array (pyarrow, polars, arro3, nanoarrow ...): the Arrow PyCapsule interface."""
+
+    def __arrow_c_array__(self, requested_schema: Any = None) -> tuple[Any, Any]: ...
+
+class _ArrowStreamExportable(Protocol):
+    """An Arrow stream or chunked array: the Arrow PyCapsule interface."""
+
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any: ...
+
+_Arrow = Union[_ArrowArrayExportable, _ArrowStreamExportable]
+_Texts = Union[Iterable[Optional[str]], _Arrow]
+_Strings = Union[str, Iterable[Optional[str]], _Arrow, None]
+_Times = Union[datetime, str, Iterable[Union[datetime, str, None]], _Arrow, None]
+_Recipients = Union[Sequence[str], Iterable[Optional[Sequence[str]]], None]
 
 __all__ = [
     "Engine",
@@ -15,6 +31,9 @@ __all__ = [
     "SendlintError",
     "Topic",
     "__version__",
+    "_finding_from_json",
+    "_report_from_json",
+    "_topic_from_json",
 ]
 
 __version__: str
@@ -36,6 +55,13 @@ class PolicyError(SendlintError):
 
 class InputError(SendlintError):
     """A message cannot be checked."""
+
+    index: Optional[int]
+    """For a batch: the first bad row (the message names it too)."""
+    errors: Optional[list[tuple[int, str]]]
+    """For a batch: every bad row's index and what is wrong with it."""
+    reports: Optional[list[Optional[Report]]]
+    """For `check_many`: every row's report, None for the bad rows."""
 
 class HistoryError(SendlintError):
     """A history file cannot be read or written, or is corrupt, foreign or of an unsupported version."""
@@ -87,6 +113,7 @@ class Topic:
     def from_keywords(keywords: list[str]) -> Topic: ...
     def relevance(self, text: str) -> float: ...
     def keywords(self, n: int = 10) -> list[str]: ...
+    def __reduce__(self) -> Any: ...
 
 @final
 class Policy:
@@ -121,6 +148,7 @@ class Finding:
     def evidence(self) -> dict[str, Any]: ...
     @property
     def advice(self) -> str: ...
+    def __reduce__(self) -> Any: ...
 
 @final
 class Report:
@@ -131,11 +159,22 @@ class Report:
     @property
     def kind(self) -> str: ...
     @property
+    def kind_source(self) -> str:
+        """"given" when the caller gave the kind, "classified" from the text."""
+    @property
+    def cues(self) -> list[dict[str, Any]]:
+        """What made it an offer or an ad: dicts with "cue", "matched", "span"."""
+    @property
+    def rules(self) -> list[str]:
+        """The rule ids of the findings, in text order."""
+    @property
     def text(self) -> str: ...
     @property
     def findings(self) -> list[Finding]: ...
     def to_dict(self) -> dict[str, Any]: ...
     def to_json(self) -> str: ...
+    def _repr_html_(self) -> str: ...
+    def __reduce__(self) -> Any: ...
 
 @final
 class Engine:
@@ -157,5 +196,56 @@ class Engine:
         history: Optional[History] = None,
         topic: Optional[Topic] = None,
     ) -> Report: ...
-    def check_many(self, texts: list[str]) -> list[Report]: ...
+    @overload
+    def check_many(
+        self,
+        texts: _Texts,
+        *,
+        accounts: _Strings = None,
+        groups: _Strings = None,
+        at: _Times = None,
+        kinds: _Strings = None,
+        recipients: _Recipients = None,
+        dead_links: _Recipients = None,
+        history: Optional[History] = None,
+        topic: Optional[Topic] = None,
+        threads: Optional[int] = None,
+        errors: Literal["raise"] = "raise",
+    ) -> list[Report]: ...
+    @overload
+    def check_many(
+        self,
+        texts: _Texts,
+        *,
+        accounts: _Strings = None,
+        groups: _Strings = None,
+        at: _Times = None,
+        kinds: _Strings = None,
+        recipients: _Recipients = None,
+        dead_links: _Recipients = None,
+        history: Optional[History] = None,
+        topic: Optional[Topic] = None,
+        threads: Optional[int] = None,
+        errors: Literal["skip"],
+    ) -> list[Optional[Report]]: ...
+    def check_frame(
+        self,
+        df: Any,
+        text: str = "text",
+        account: Optional[str] = None,
+        group: Optional[str] = None,
+        at: Optional[str] = None,
+        kind: Optional[str] = None,
+        *,
+        history: Optional[History] = None,
+        topic: Optional[Topic] = None,
+        threads: Optional[int] = None,
+        errors: Literal["raise", "skip"] = "raise",
+    ) -> Any:
+        """A pandas or polars frame aligned with `df`: risk, verdict, kind, rules, n_findings."""
     def __reduce__(self) -> Any: ...
+
+# What pickles call to rebuild values (`__reduce__`); not for direct use.
+def _report_from_json(json: str, text: str) -> Report: ...
+def _finding_from_json(json: str) -> Finding: ...
+def _topic_from_json(json: str) -> Topic: ...

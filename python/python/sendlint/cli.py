@@ -11,11 +11,13 @@ import io
 import json
 import os
 import signal
+import stat
 import sys
 import threading
+import time
 from typing import IO, Any, Iterator, Optional, Sequence
 
-from . import Engine, History, Policy, Report, SendlintError, Topic, __version__
+from . import Engine, History, InputError, Policy, Report, SendlintError, Topic, __version__
 
 EXIT_OK, EXIT_FLAGGED, EXIT_BAD_INPUT = 0, 1, 2
 # 128 + the signal number, as shells report a process killed by it.
@@ -23,6 +25,19 @@ EXIT_INTERRUPTED, EXIT_TERMINATED = 128 + signal.SIGINT, 128 + signal.SIGTERM
 MESSAGE_FIELDS = {"id", "text", "account", "group", "recipients", "at", "kind", "dead_links"}
 VERDICT_ORDER = {"allow": 0, "review": 1, "block": 2}
 COLOURS = {"allow": "32", "review": "33", "block": "31"}
+# Lines per `check_many` call with --jobs: large enough to keep every core
+# busy, small enough that a stop leaves little checked but unprinted.
+BATCH_LINES = 1024
+# The progress bar appears once this many lines were read from a regular file
+# (shorter runs finish before a bar would help).
+PROGRESS_AFTER_LINES = 2000
+# C0 and C1 control characters (but newline and tab) and the bidirectional
+# controls that can reorder or hide what a terminal shows ("Trojan Source").
+UNSAFE = {c: f"\\x{c:02x}" for c in [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)]}
+UNSAFE.update({c: f"\\u{c:04x}" for c in [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]})
+del UNSAFE[ord("\n")], UNSAFE[ord("\t")]
+# The same in JSON: escaped as \uXXXX, which is the same JSON string.
+UNSAFE_JSON = {c: f"\\u{c:04x}" for c in UNSAFE if c >= 0x7F}
 
 
 class BadLine(Exception):
@@ -99,7 +114,8 @@ def run(args: argparse.Namespace) -> int:
 def error(message: str) -> None:
     """One line on stderr; never raises (stderr itself may be gone)."""
     try:
-        print(f"sendlint: {message}", file=sys.stderr, flush=True)
+        erase_progress()
+        print(f"sendlint: {safe(message)}", file=sys.stderr, flush=True)
     except (OSError, ValueError, AttributeError):
         pass
 
@@ -214,6 +230,17 @@ def parser() -> argparse.ArgumentParser:
         help="lowest verdict that makes the exit status 1 (default: review)",
     )
     check.add_argument(
+        "--jobs",
+        type=jobs,
+        metavar="N",
+        help=(
+            "check in batches of %d lines on N threads (0: every core); messages that "
+            "share no account and no group are checked in parallel, with the same "
+            "results. A stopped run may have checked and recorded up to one batch "
+            "more than it printed" % BATCH_LINES
+        ),
+    )
+    check.add_argument(
         "--color",
         choices=["auto", "always", "never"],
         default="auto",
@@ -232,49 +259,227 @@ def check(
     colour = args.color == "always" or (
         args.color == "auto" and out.isatty() and "NO_COLOR" not in os.environ
     )
-    worst = -1
-    bad_lines = 0
-    counts = {"allow": 0, "review": 0, "block": 0}
+    run = Run(args, out, colour)
     number = 0
     try:
         with open_input(args.file) as stream:
-            for number, raw in read_lines(stream, args.file):
-                try:
-                    message = parse_line(raw, number, args.plain)
-                    if message is None:
-                        continue
-                    text = message.pop("text")
-                    ident = message.pop("id", None)
-                    report = engine.check(text, **message, history=history, topic=topic)
-                    message.pop("dead_links", None)  # only matters for the check
-                    history.record(text, **message, engine=engine)
-                except (BadLine, SendlintError) as err:
-                    error(f"{args.file}:{number}: {err}")
-                    bad_lines += 1
-                    continue
-                counts[report.verdict] += 1
-                worst = max(worst, VERDICT_ORDER[report.verdict])
-                if args.format == "json":
-                    line = {"line": number, "id": ident, **report.to_dict()}
-                    write(out, json.dumps(line, ensure_ascii=False) + "\n", number)
+            progress = Progress.start(stream)
+            try:
+                lines = read_lines(stream, args.file, progress)
+                if args.jobs is None:
+                    for number, raw in lines:
+                        run.one(engine, history, topic, number, raw)
                 else:
-                    write(out, render(report, number, ident, colour), number)
+                    batch: list[tuple[int, bytes]] = []
+                    for line in lines:
+                        batch.append(line)
+                        if len(batch) == BATCH_LINES:
+                            # Every line of the batch may be recorded from here on.
+                            number = batch[-1][0]
+                            run.many(engine, history, topic, batch)
+                            batch = []
+                    if batch:
+                        number = batch[-1][0]
+                        run.many(engine, history, topic, batch)
+            finally:
+                if progress:
+                    progress.finish()
     except KeyboardInterrupt as err:
         # Lines before `number` are checked and recorded (`number` itself
         # may be); the caller saves the history.
         if isinstance(err, Terminated):
             raise Interrupted(f"terminated at line {number}", EXIT_TERMINATED) from None
         raise Interrupted(f"interrupted at line {number}", EXIT_INTERRUPTED) from None
-    if args.format == "text":
-        total = sum(counts.values())
-        summary = ", ".join(f"{counts[v]} {v}" for v in VERDICT_ORDER)
-        tail = f", {bad_lines} bad lines\n" if bad_lines else "\n"
-        write(out, f"{total} messages checked: {summary}{tail}", None)
-    write(out, "", None, flush=True)
-    if bad_lines:
-        return EXIT_BAD_INPUT
-    threshold = VERDICT_ORDER.get(args.fail_on, 3)
-    return EXIT_FLAGGED if worst >= threshold else EXIT_OK
+    return run.finish()
+
+
+class Run:
+    """What a `check` run has printed and counted so far."""
+
+    def __init__(self, args: argparse.Namespace, out: IO[str], colour: bool) -> None:
+        self.args, self.out, self.colour = args, out, colour
+        self.worst = -1
+        self.bad_lines = 0
+        self.counts = {"allow": 0, "review": 0, "block": 0}
+
+    def one(
+        self,
+        engine: Engine,
+        history: History,
+        topic: Optional[Topic],
+        number: int,
+        raw: bytes,
+    ) -> None:
+        """Checks, records and prints one line."""
+        try:
+            message = parse_line(raw, number, self.args.plain)
+            if message is None:
+                return
+            text = message.pop("text")
+            ident = message.pop("id", None)
+            report = engine.check(text, **message, history=history, topic=topic)
+            message.pop("dead_links", None)  # only matters for the check
+            history.record(text, **message, engine=engine)
+        except (BadLine, SendlintError) as err:
+            self.bad(number, str(err))
+            return
+        self.emit(number, ident, report)
+
+    def many(
+        self,
+        engine: Engine,
+        history: History,
+        topic: Optional[Topic],
+        lines: list[tuple[int, bytes]],
+    ) -> None:
+        """Checks and records a batch of lines with `check_many` (in order, as
+        `one` would), then prints them in order."""
+        parsed: list[tuple[int, Optional[str], dict[str, Any]]] = []
+        problems: dict[int, str] = {}
+        for number, raw in lines:
+            try:
+                message = parse_line(raw, number, self.args.plain)
+            except BadLine as err:
+                problems[number] = str(err)
+                continue
+            if message is not None:
+                parsed.append((number, message.pop("id", None), message))
+        reports: list[Optional[Report]]
+        try:
+            reports = list(
+                engine.check_many(
+                    [m["text"] for _, _, m in parsed],
+                    accounts=[m.get("account") for _, _, m in parsed],
+                    groups=[m.get("group") for _, _, m in parsed],
+                    at=[m.get("at") for _, _, m in parsed],
+                    kinds=[m.get("kind") for _, _, m in parsed],
+                    recipients=[m.get("recipients") for _, _, m in parsed],
+                    dead_links=[m.get("dead_links") for _, _, m in parsed],
+                    history=history,
+                    topic=topic,
+                    threads=self.args.jobs or None,
+                )
+            )
+        except InputError as err:
+            if err.reports is None or err.errors is None:
+                raise
+            reports = err.reports
+            for index, what in err.errors:
+                # "texts[3]: ..." names the batch's row; the line number says it here.
+                problems[parsed[index][0]] = what.split("]: ", 1)[-1]
+        by_line = {number: (ident, report) for (number, ident, _), report in zip(parsed, reports)}
+        for number, _ in lines:
+            if number in problems:
+                self.bad(number, problems[number])
+            elif number in by_line:
+                ident, report = by_line[number]
+                if report is not None:
+                    self.emit(number, ident, report)
+
+    def bad(self, number: int, what: str) -> None:
+        error(f"{self.args.file}:{number}: {what}")
+        self.bad_lines += 1
+
+    def emit(self, number: int, ident: Optional[str], report: Report) -> None:
+        self.counts[report.verdict] += 1
+        self.worst = max(self.worst, VERDICT_ORDER[report.verdict])
+        if self.args.format == "json":
+            line = {"line": number, "id": ident, **report.to_dict()}
+            text = json.dumps(line, ensure_ascii=False).translate(UNSAFE_JSON)
+            write(self.out, text + "\n", number)
+        else:
+            write(self.out, render(report, number, ident, self.colour), number)
+
+    def finish(self) -> int:
+        """The summary (text format), the flush and the exit status."""
+        if self.args.format == "text":
+            total = sum(self.counts.values())
+            summary = ", ".join(f"{self.counts[v]} {v}" for v in VERDICT_ORDER)
+            tail = f", {self.bad_lines} bad lines\n" if self.bad_lines else "\n"
+            write(self.out, f"{total} messages checked: {summary}{tail}", None)
+        write(self.out, "", None, flush=True)
+        if self.bad_lines:
+            return EXIT_BAD_INPUT
+        threshold = VERDICT_ORDER.get(self.args.fail_on, 3)
+        return EXIT_FLAGGED if self.worst >= threshold else EXIT_OK
+
+
+class Progress:
+    """A progress bar on stderr for a long run over a regular file: only when
+    stderr is a terminal, redrawn at most ten times a second, erased at the end."""
+
+    shown = False
+
+    def __init__(self, stream: IO[bytes], size: int) -> None:
+        self.stream, self.size = stream, size
+        self.drawn_at = 0.0
+
+    @staticmethod
+    def start(stream: IO[bytes]) -> Optional["Progress"]:
+        try:
+            if not (sys.stderr is not None and sys.stderr.isatty()):
+                return None
+            info = os.fstat(stream.fileno())
+        except (OSError, ValueError, AttributeError):
+            return None
+        if not stat.S_ISREG(info.st_mode) or info.st_size == 0:
+            return None
+        return Progress(stream, info.st_size)
+
+    def update(self, number: int) -> None:
+        if number < PROGRESS_AFTER_LINES or number % 64:
+            return
+        now = time.monotonic()
+        if now - self.drawn_at < 0.1:
+            return
+        self.drawn_at = now
+        try:
+            share = min(1.0, self.stream.tell() / self.size)
+        except (OSError, ValueError):
+            return
+        filled = int(share * 30)
+        bar = "#" * filled + "." * (30 - filled)
+        self.draw(f"[{bar}] {share:4.0%}  {number:,} lines")
+
+    def draw(self, text: str) -> None:
+        try:
+            sys.stderr.write(f"\r{text}\x1b[K")
+            sys.stderr.flush()
+            Progress.shown = True
+        except (OSError, ValueError):
+            pass
+
+    def finish(self) -> None:
+        erase_progress()
+
+
+def erase_progress() -> None:
+    """Clears the progress bar's line (before an error line, and at the end)."""
+    if Progress.shown:
+        Progress.shown = False
+        try:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
+
+
+def jobs(text: str) -> int:
+    """`--jobs N`: a whole number, 0 for every core."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of threads: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 (every core) or more")
+    return value
+
+
+def safe(text: str) -> str:
+    """Text for a terminal: control characters (but newline and tab) and
+    bidirectional controls escaped, so message text cannot move the cursor,
+    recolour, retitle or reorder the terminal."""
+    return text.translate(UNSAFE)
 
 
 def write(out: IO[str], text: str, number: Optional[int], flush: bool = False) -> None:
@@ -300,7 +505,9 @@ def describe(err: OSError) -> str:
     return (err.strerror or str(err)).lower()
 
 
-def read_lines(stream: IO[bytes], name: str) -> Iterator[tuple[int, bytes]]:
+def read_lines(
+    stream: IO[bytes], name: str, progress: Optional[Progress] = None
+) -> Iterator[tuple[int, bytes]]:
     """Numbered lines; a read failure (a directory, an I/O error) is `Fatal`."""
     number = 0
     while True:
@@ -311,6 +518,8 @@ def read_lines(stream: IO[bytes], name: str) -> Iterator[tuple[int, bytes]]:
         if not raw:
             return
         number += 1
+        if progress:
+            progress.update(number)
         yield number, raw
 
 
@@ -399,22 +608,23 @@ def render(report: Report, number: int, ident: Optional[str], colour: bool) -> s
     def paint(code: str, text: str) -> str:
         return f"\x1b[{code}m{text}\x1b[0m" if colour else text
 
-    label = ident or f"line {number}"
+    label = safe(ident or f"line {number}")
     verdict = paint("1;" + COLOURS[report.verdict], report.verdict.upper())
     lines = [f"{label}  {verdict}  risk {report.risk}  {report.kind}"]
     lines.append("  " + highlight(report, paint if colour else None))
     for finding in report.findings:
-        where = f" {finding.matched!r}" if finding.matched else ""
+        where = f" {safe(repr(finding.matched))}" if finding.matched else ""
         lines.append(
             f"  - {paint('1', finding.rule)} ({finding.severity}, {finding.points}){where}: "
-            f"{finding.message}"
+            f"{safe(finding.message)}"
         )
-        lines.append(f"      fix: {finding.advice}")
+        lines.append(f"      fix: {safe(finding.advice)}")
     return "\n".join(lines) + "\n\n"
 
 
 def highlight(report: Report, paint: Any) -> str:
-    """The text with every finding's span marked (ANSI reverse, or [[ ]] without colour)."""
+    """The text with every finding's span marked (ANSI reverse, or [[ ]] without
+    colour); control characters of the text are escaped (see `safe`)."""
     text = report.text
     spans = sorted(f.span for f in report.findings if f.span)
     merged: list[list[int]] = []
@@ -425,11 +635,11 @@ def highlight(report: Report, paint: Any) -> str:
             merged.append([start, end])
     out, at = [], 0
     for start, end in merged:
-        out.append(text[at:start])
-        part = text[start:end]
+        out.append(safe(text[at:start]))
+        part = safe(text[start:end])
         out.append(paint("7;31", part) if paint else f"[[{part}]]")
         at = end
-    out.append(text[at:])
+    out.append(safe(text[at:]))
     return "".join(out).replace("\n", "\n  ")
 
 
