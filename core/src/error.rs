@@ -29,6 +29,10 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// An audience operation failed: a phone number, a label expression, an
+    /// import or an audience file (see [`AudienceError`](crate::audience::AudienceError)).
+    #[error(transparent)]
+    Audience(#[from] crate::audience::AudienceError),
 }
 
 /// What was being done with a file (or a history) when it failed.
