@@ -502,3 +502,14 @@ fn policy_carries_the_audience_settings() {
         .unwrap();
     assert_eq!(audience.settings().lifecycle[0].after_days, 30);
 }
+
+#[test]
+fn example_policy_shows_the_audience_defaults() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/policy.toml");
+    let example = sendlint::Policy::from_path(path).unwrap();
+    let defaults = sendlint::Policy::default();
+    assert_eq!(example.audience, defaults.audience);
+    assert_eq!(example.rules.no_consent, defaults.rules.no_consent);
+    assert_eq!(example.rules.opted_out, defaults.rules.opted_out);
+    assert_eq!(example.rules.untargeted, defaults.rules.untargeted);
+}

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use pyo3::prelude::*;
 
+use crate::audience::Audience;
 use crate::errors::{to_py, InputError};
 use crate::history::History;
 use crate::message::OwnedMessage;
@@ -48,7 +49,7 @@ impl Engine {
     }
 
     /// Checks one message and returns its report.
-    #[pyo3(signature = (text, *, account=None, group=None, recipients=None, at=None, kind=None, dead_links=None, history=None, topic=None))]
+    #[pyo3(signature = (text, *, account=None, group=None, recipients=None, at=None, kind=None, dead_links=None, history=None, topic=None, audience=None, target=None))]
     #[allow(clippy::too_many_arguments)]
     fn check(
         &self,
@@ -62,6 +63,8 @@ impl Engine {
         dead_links: Option<Vec<String>>,
         history: Option<&Bound<'_, History>>,
         topic: Option<&Bound<'_, Topic>>,
+        audience: Option<&Bound<'_, Audience>>,
+        target: Option<String>,
     ) -> PyResult<Report> {
         let message = OwnedMessage {
             dead_links: dead_links.unwrap_or_default(),
@@ -69,9 +72,20 @@ impl Engine {
             topic: topic.map(|t| t.get().0.clone()),
             ..OwnedMessage::new(text, account, group, recipients, at, kind)?
         };
+        // The audience stays read-locked for the check (changes wait for it).
+        let guard = audience.map(|a| a.get().read());
+        let mut core_message = message.message();
+        if let Some(audience) = &guard {
+            core_message = core_message.audience(audience);
+        }
+        if let Some(target) = &target {
+            core_message = core_message.target(target);
+        }
         let report = py
-            .detach(|| self.engine.check(&message.message()))
+            .detach(|| self.engine.check(&core_message))
             .map_err(to_py)?;
+        drop(core_message);
+        drop(guard);
         Ok(Report::new(report, message.text))
     }
 

@@ -4,6 +4,7 @@
 //! One module per Python class (as tokenizers and pydantic-core do); `errors`
 //! is the one place where core errors become Python exceptions.
 
+mod audience;
 mod engine;
 mod errors;
 mod history;
@@ -25,5 +26,8 @@ fn _sendlint(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<engine::Engine>()?;
     m.add_class::<report::Report>()?;
     m.add_class::<report::Finding>()?;
+    m.add_class::<audience::Audience>()?;
+    m.add_class::<audience::ImportReport>()?;
+    m.add_function(wrap_pyfunction!(audience::pseudonymize, m)?)?;
     Ok(())
 }

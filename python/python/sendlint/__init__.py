@@ -7,10 +7,15 @@
 """
 
 from ._sendlint import (
+    Audience,
+    AudienceError,
     Engine,
+    ExpressionError,
     Finding,
     History,
     HistoryError,
+    ImportReport,
+    ImportStoppedError,
     InputError,
     Policy,
     PolicyError,
@@ -18,13 +23,19 @@ from ._sendlint import (
     SendlintError,
     Topic,
     __version__,
+    pseudonymize,
 )
 
 __all__ = [
+    "Audience",
+    "AudienceError",
     "Engine",
+    "ExpressionError",
     "Finding",
     "History",
     "HistoryError",
+    "ImportReport",
+    "ImportStoppedError",
     "InputError",
     "Policy",
     "PolicyError",
@@ -32,4 +43,5 @@ __all__ = [
     "SendlintError",
     "Topic",
     "__version__",
+    "pseudonymize",
 ]
