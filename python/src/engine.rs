@@ -84,7 +84,6 @@ impl Engine {
         let report = py
             .detach(|| self.engine.check(&core_message))
             .map_err(to_py)?;
-        drop(core_message);
         drop(guard);
         Ok(Report::new(report, message.text))
     }
