@@ -124,8 +124,9 @@ impl Engine {
 
     /// Checks one message and explains every finding.
     ///
-    /// Never panics; the only error is a text longer than the policy's
-    /// `limits.max_text_bytes`.
+    /// Never panics. Errors: a text longer than the policy's
+    /// `limits.max_text_bytes`, or a target expression that does not parse or
+    /// names a label the audience does not have ([`Error::Audience`]).
     ///
     /// # Examples
     /// ```
@@ -142,7 +143,16 @@ impl Engine {
     pub fn check(&self, message: &Message<'_>) -> Result<Report, Error> {
         let compiled = &*self.inner;
         self.check_length(message.text)?;
-        let context = Context::new(compiled, message, false);
+        let mut context = Context::new(compiled, message, false);
+        if let Some(audience) = message.audience {
+            let home = crate::recipient::home_region(&compiled.policy.rules.pii_exposure.regions);
+            context.screening = Some(crate::audience::screen::screen(
+                audience,
+                message.recipients,
+                message.target,
+                home,
+            )?);
+        }
         let findings = rules::run(&context);
         let risk = score::combine(findings.iter().map(|f| f.points));
         Ok(Report {
@@ -153,6 +163,7 @@ impl Engine {
             kind_source: context.kind_source,
             cues: context.cues(),
             findings,
+            recipients_remaining: context.screening.as_ref().map(|s| s.remaining),
         })
     }
 }

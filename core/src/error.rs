@@ -45,6 +45,10 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// An audience operation failed: a phone number, a label expression, an
+    /// import or an audience file (see [`AudienceError`](crate::audience::AudienceError)).
+    #[error(transparent)]
+    Audience(#[from] crate::audience::AudienceError),
 }
 
 /// The kind of an [`Error`], one per variant, for callers that map errors to
@@ -68,6 +72,9 @@ pub enum ErrorKind {
     History,
     /// [`Error::Json`]: a JSON document that is not JSON or not of the expected shape.
     Json,
+    /// [`Error::Audience`]: a phone number, label expression, contact import or
+    /// audience file that cannot be used.
+    Audience,
 }
 
 /// What was being done with a file (or a history) when it failed.
@@ -138,6 +145,7 @@ impl Error {
             Error::Input(_) => ErrorKind::Input,
             Error::History { .. } => ErrorKind::History,
             Error::Json { .. } => ErrorKind::Json,
+            Error::Audience(_) => ErrorKind::Audience,
         }
     }
 

@@ -17,6 +17,7 @@
 //! | `mention/all.txt` | words that after `@` address a whole group (`mass_mention`) |
 //! | `links/shorteners.txt` | URL-shortener domains (`risky_link`) |
 //! | `links/bare_tlds.txt` | TLDs that make a host without scheme, `www.` or path a link (read by `links.rs`) |
+//! | `import/<column>.txt`, `import/method_<method>.txt` | header names of contact-import columns and spellings of consent methods (English, German) |
 //! | `homoglyphs.txt` | lookalike letters and the Latin letter they imitate |
 //! | `stopwords/<lang>.txt` | function words that say nothing about a topic (`off_topic`) |
 
@@ -127,6 +128,9 @@ impl Lexicons {
             ["links", "shorteners"] => self.shorteners.extend(lines.map(str::to_lowercase)),
             // Read on its own by `links.rs` (through `builtin_lines`), which has no engine.
             ["links", "bare_tlds"] => {}
+            // Contact-import header names and consent-method spellings, read by
+            // `audience::import`.
+            ["import", _] => {}
             ["homoglyphs"] => {
                 for line in lines {
                     let mut chars = line.split_whitespace().filter_map(|s| s.chars().next());

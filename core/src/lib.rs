@@ -43,6 +43,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod audience;
 mod classify;
 mod compiled;
 mod engine;

@@ -3,6 +3,7 @@
 use jiff::Timestamp;
 
 use crate::error::Error;
+use crate::audience::Audience;
 use crate::history::History;
 use crate::report::Kind;
 use crate::topic::Topic;
@@ -45,6 +46,13 @@ pub struct Message<'a> {
     pub history: Option<&'a History>,
     /// What the group talks about: enables `off_topic`.
     pub topic: Option<&'a Topic>,
+    /// The contacts the recipients are looked up in: enables `no_consent` and
+    /// `opted_out` (and `untargeted` with a target).
+    pub audience: Option<&'a Audience>,
+    /// The campaign's label expression (`"Interesse-Make-up AND NOT VIP"`):
+    /// enables `untargeted`. Without recipients, the send goes to the contacts it
+    /// selects.
+    pub target: Option<&'a str>,
 }
 
 impl<'a> Message<'a> {
@@ -147,6 +155,32 @@ impl<'a> Message<'a> {
     /// Checks relevance to the group's topic (`off_topic`).
     pub fn topic(mut self, topic: &'a Topic) -> Message<'a> {
         self.topic = Some(topic);
+        self
+    }
+
+    /// Checks the recipients against an audience (`no_consent`, `opted_out`);
+    /// without recipients, the send goes to the whole audience, or to the
+    /// target's contacts.
+    ///
+    /// # Examples
+    /// ```
+    /// use sendlint::audience::Audience;
+    /// use sendlint::{Engine, Message, RuleId};
+    /// let mut audience = Audience::new(["VIP"])?;
+    /// audience.add_contact("+85291234567", &["VIP"], "2026-01-01T00:00:00Z".parse().unwrap())?;
+    /// let report = Engine::default().check(&Message::new("Neue Farben!").audience(&audience).target("VIP"))?;
+    /// assert!(report.has(RuleId::NoConsent)); // no consent recorded
+    /// assert_eq!(report.recipients_remaining, Some(0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn audience(mut self, audience: &'a Audience) -> Message<'a> {
+        self.audience = Some(audience);
+        self
+    }
+
+    /// Sets the campaign's target label expression (`untargeted`).
+    pub fn target(mut self, target: &'a str) -> Message<'a> {
+        self.target = Some(target);
         self
     }
 

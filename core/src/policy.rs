@@ -65,6 +65,10 @@ pub struct Policy {
     /// Per-rule settings.
     #[serde(default)]
     pub rules: Rules,
+    /// Contact imports, label health, lifecycle rules and retention of an
+    /// [`Audience`](crate::audience::Audience).
+    #[serde(default)]
+    pub audience: AudienceSettings,
 }
 
 /// History retention.
@@ -99,6 +103,7 @@ impl Default for Policy {
             classify: Classify::default(),
             history: HistorySettings::default(),
             rules: Rules::default(),
+            audience: AudienceSettings::default(),
         }
     }
 }
@@ -232,6 +237,12 @@ pub struct Rules {
     pub off_topic: OffTopic,
     /// `reported_content`.
     pub reported_content: ReportedContent,
+    /// `no_consent`.
+    pub no_consent: NoConsent,
+    /// `opted_out`.
+    pub opted_out: OptedOut,
+    /// `untargeted`.
+    pub untargeted: Untargeted,
 }
 
 /// Declares a rule's settings struct: `enabled`, `severity`, `points` and the
@@ -421,6 +432,196 @@ rule_settings!(
     }
 );
 
+rule_settings!(
+    /// `no_consent`: seed 004 — consent with a time stamp and opt-in method is
+    /// the test of a legal list. Runs when the message carries an audience.
+    NoConsent, enabled = true, High, 50, {}
+);
+rule_settings!(
+    /// `opted_out`: seed 004 — an easy opt-out is a core obligation; a contact
+    /// who used it never receives another message. Runs with an audience.
+    OptedOut, enabled = true, High, 60, {}
+);
+rule_settings!(
+    /// `untargeted`: seed 000's comparison table — below 15 % of recipients
+    /// matching the campaign's labels is mass sending (70 % and more is
+    /// targeted). Runs with an audience and a target expression.
+    Untargeted, enabled = true, Medium, 30, {
+        /// Fires when the share of remaining recipients that match the target
+        /// is below this. Default 0.15.
+        min_share: f64 = 0.15,
+    }
+);
+
+/// Settings of an [`Audience`](crate::audience::Audience): contact imports,
+/// label health, lifecycle rules and retention (seeds 003 and 004).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
+pub struct AudienceSettings {
+    /// Rows per import batch; larger files are split (seed 003: at most 5,000
+    /// records at a time). Default 5,000.
+    pub import_batch_rows: usize,
+    /// An import stops, changing nothing, when more than this share of a
+    /// batch's rows fail (seed 003: above 10 %, check the source format).
+    /// Default 0.10.
+    pub import_max_failure_share: f64,
+    /// A label no send used for this many days is unused (seed 003). Default 30.
+    pub label_unused_days: u32,
+    /// A label on more than this share of contacts is overloaded (seed 003:
+    /// above 40 %, split it). Default 0.40.
+    pub label_max_share: f64,
+    /// More labels than this are hard to manage (seed 003). Default 100.
+    pub max_labels: usize,
+    /// Interactions older than this many days are dropped by
+    /// [`Audience::sweep`](crate::audience::Audience::sweep). Default 90; at most 365.
+    pub retention_days: u32,
+    /// Lifecycle rules, applied in order by
+    /// [`Audience::apply_lifecycle`](crate::audience::Audience::apply_lifecycle).
+    /// Default: seed 003's four (new customer, high activity, churn risk,
+    /// sleeping VIP).
+    pub lifecycle: Vec<LifecycleRule>,
+}
+
+/// Which date of a contact a lifecycle rule looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ContactDate {
+    /// The first purchase.
+    FirstPurchase,
+    /// The latest opened (read) message.
+    LastOpened,
+    /// The latest interaction of any kind.
+    LastInteraction,
+}
+
+/// A lifecycle rule: contacts matching `applies_to` whose `date` is more than
+/// `after_days` before now (a contact that never had the date counts from when
+/// it was added) get the labels in `add` and lose those in `remove`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct LifecycleRule {
+    /// A name for the change log and the report.
+    pub name: String,
+    /// A label expression choosing the contacts the rule looks at.
+    pub applies_to: String,
+    /// The date compared.
+    pub date: ContactDate,
+    /// Days after that date.
+    pub after_days: u32,
+    /// Labels added.
+    #[serde(default)]
+    pub add: Vec<String>,
+    /// Labels removed.
+    #[serde(default)]
+    pub remove: Vec<String>,
+}
+
+impl LifecycleRule {
+    /// A rule; set `add` and `remove` with [`adding`](LifecycleRule::adding)
+    /// and [`removing`](LifecycleRule::removing).
+    pub fn new(name: &str, applies_to: &str, date: ContactDate, after_days: u32) -> LifecycleRule {
+        LifecycleRule {
+            name: name.to_owned(),
+            applies_to: applies_to.to_owned(),
+            date,
+            after_days,
+            add: Vec::new(),
+            remove: Vec::new(),
+        }
+    }
+
+    /// Labels the rule adds.
+    pub fn adding(mut self, labels: &[&str]) -> LifecycleRule {
+        self.add = labels.iter().map(|s| (*s).to_owned()).collect();
+        self
+    }
+
+    /// Labels the rule removes.
+    pub fn removing(mut self, labels: &[&str]) -> LifecycleRule {
+        self.remove = labels.iter().map(|s| (*s).to_owned()).collect();
+        self
+    }
+}
+
+impl Default for AudienceSettings {
+    fn default() -> AudienceSettings {
+        // Seed 003's rules, with its own German label names.
+        let lifecycle = vec![
+            LifecycleRule::new("new_customer", "Neukunde", ContactDate::FirstPurchase, 60)
+                .removing(&["Neukunde"]),
+            LifecycleRule::new(
+                "high_activity",
+                "\"Hohe Aktivität\"",
+                ContactDate::LastOpened,
+                14,
+            )
+            .removing(&["Hohe Aktivität"])
+            .adding(&["Beobachtung notwendig"]),
+            LifecycleRule::new(
+                "churn_risk",
+                "\"Aktiver Kunde\"",
+                ContactDate::LastOpened,
+                60,
+            )
+            .removing(&["Aktiver Kunde"])
+            .adding(&["Drohender Abwanderungskunde"]),
+            LifecycleRule::new("sleeping_vip", "VIP", ContactDate::LastInteraction, 180)
+                .removing(&["VIP"])
+                .adding(&["Historischer Bestand - Reaktivierung erforderlich"]),
+        ];
+        AudienceSettings {
+            import_batch_rows: 5_000,
+            import_max_failure_share: 0.10,
+            label_unused_days: 30,
+            label_max_share: 0.40,
+            max_labels: 100,
+            retention_days: 90,
+            lifecycle,
+        }
+    }
+}
+
+impl AudienceSettings {
+    /// Checks ranges and the lifecycle rules' expressions; the error names the key.
+    pub(crate) fn validate(&self) -> Result<(), String> {
+        if !(1..=1_000_000).contains(&self.import_batch_rows) {
+            return Err("audience.import_batch_rows: must be between 1 and 1000000".to_owned());
+        }
+        for (key, value) in [
+            (
+                "audience.import_max_failure_share",
+                self.import_max_failure_share,
+            ),
+            ("audience.label_max_share", self.label_max_share),
+        ] {
+            if !value.is_finite() || !(0.0..=1.0).contains(&value) {
+                return Err(format!("{key}: {value} is not between 0 and 1"));
+            }
+        }
+        if !(1..=365).contains(&self.retention_days) {
+            return Err(
+                "audience.retention_days: must be between 1 and 365 (keep personal data no longer than needed)"
+                    .to_owned(),
+            );
+        }
+        for (i, rule) in self.lifecycle.iter().enumerate() {
+            crate::audience::Expression::parse(&rule.applies_to).map_err(|err| {
+                format!("audience.lifecycle[{i}].applies_to ({}): {err}", rule.name)
+            })?;
+            if rule.add.is_empty() && rule.remove.is_empty() {
+                return Err(format!(
+                    "audience.lifecycle[{i}] ({}): adds and removes nothing",
+                    rule.name
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Policy {
     /// The built-in policy with `missing_opt_out` switched on (seed 004: an easy
     /// opt-out is a core obligation).
@@ -594,6 +795,9 @@ impl Policy {
             ("mass_mention_repeat", rules.mass_mention_repeat.points),
             ("off_topic", rules.off_topic.points),
             ("reported_content", rules.reported_content.points),
+            ("no_consent", rules.no_consent.points),
+            ("opted_out", rules.opted_out.points),
+            ("untargeted", rules.untargeted.points),
         ] {
             check_percent(&format!("rules.{rule}.points"), points)?;
         }
@@ -618,6 +822,7 @@ impl Policy {
                 "rules.off_topic.min_relevance",
                 rules.off_topic.min_relevance,
             ),
+            ("rules.untargeted.min_share", rules.untargeted.min_share),
         ];
         let mean_exposures = ("rules.fatigue.mean_exposures", rules.fatigue.mean_exposures);
         for (key, value) in shares.iter().chain([&mean_exposures]) {
@@ -653,6 +858,11 @@ impl Policy {
                 "rules.link_streak.days",
                 "must be between 1 and history.retention_days",
             ));
+        }
+        if let Err(message) = self.audience.validate() {
+            let (key, message) = message.split_once(": ").unwrap_or(("audience", &message));
+            let key = key.split(" (").next().unwrap_or(key);
+            return Err(Error::invalid_key(key, message));
         }
         if rules.mass_mention.max_mentions == 0 {
             return Err(Error::invalid_key(

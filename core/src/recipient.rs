@@ -147,7 +147,7 @@ pub(crate) fn home_region(regions: &[String]) -> Option<phonenumber::country::Id
 }
 
 /// One spelling per person: a phone number in E.164, anything else trimmed.
-fn normalise(recipient: &str, home: Option<phonenumber::country::Id>) -> Cow<'_, str> {
+pub(crate) fn normalise(recipient: &str, home: Option<phonenumber::country::Id>) -> Cow<'_, str> {
     let trimmed = recipient.trim();
     if is_e164(trimmed) || !looks_like_phone(trimmed) {
         return Cow::Borrowed(trimmed);

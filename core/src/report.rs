@@ -50,11 +50,17 @@ pub enum RuleId {
     OffTopic,
     /// Users reported this content (or a near-duplicate) too often.
     ReportedContent,
+    /// Recipients without a verifiable opt-in record (they are excluded).
+    NoConsent,
+    /// Recipients who opted out (they are excluded).
+    OptedOut,
+    /// Few recipients match the campaign's target labels: mass sending.
+    Untargeted,
 }
 
 impl RuleId {
     /// Every rule id, in catalog order.
-    pub const ALL: [RuleId; 16] = [
+    pub const ALL: [RuleId; 19] = [
         RuleId::BaitWord,
         RuleId::MissingAdLabel,
         RuleId::MassMention,
@@ -71,6 +77,9 @@ impl RuleId {
         RuleId::MassMentionRepeat,
         RuleId::OffTopic,
         RuleId::ReportedContent,
+        RuleId::NoConsent,
+        RuleId::OptedOut,
+        RuleId::Untargeted,
     ];
 
     /// The public id string, e.g. `"bait_word"`.
@@ -97,6 +106,9 @@ impl RuleId {
             RuleId::MassMentionRepeat => "mass_mention_repeat",
             RuleId::OffTopic => "off_topic",
             RuleId::ReportedContent => "reported_content",
+            RuleId::NoConsent => "no_consent",
+            RuleId::OptedOut => "opted_out",
+            RuleId::Untargeted => "untargeted",
         }
     }
 }
@@ -105,7 +117,8 @@ impl RuleId {
     /// The rule's fixed bit in a 64-bit rule set (the C ABI's
     /// `sendlint_summary.rules`): a public contract, so a bit is never moved or
     /// reused; a new rule takes the next free one. `bait_word` is 0, then in
-    /// catalog order up to `reported_content` = 15.
+    /// catalog order up to `reported_content` = 15, then the audience rules
+    /// `no_consent` = 16, `opted_out` = 17, `untargeted` = 18.
     ///
     /// # Examples
     /// ```
@@ -131,6 +144,9 @@ impl RuleId {
             RuleId::MassMentionRepeat => 13,
             RuleId::OffTopic => 14,
             RuleId::ReportedContent => 15,
+            RuleId::NoConsent => 16,
+            RuleId::OptedOut => 17,
+            RuleId::Untargeted => 18,
         }
     }
 
@@ -338,6 +354,11 @@ pub struct Report {
     pub cues: Vec<Cue>,
     /// Findings, ordered by position in the text.
     pub findings: Vec<Finding>,
+    /// When the message was checked with an audience: how many recipients
+    /// remain once those without consent, opted out or unknown to the audience
+    /// are left out. Absent from the JSON otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipients_remaining: Option<usize>,
 }
 
 /// Where a report's kind came from.
@@ -392,6 +413,9 @@ mod tests {
             ("mass_mention_repeat", 13),
             ("off_topic", 14),
             ("reported_content", 15),
+            ("no_consent", 16),
+            ("opted_out", 17),
+            ("untargeted", 18),
         ];
         assert_eq!(
             fixed.len(),

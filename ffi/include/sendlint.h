@@ -14,6 +14,7 @@
  *    1 missing_ad_label     5 pii_exposure       9 fatigue            13 mass_mention_repeat
  *    2 mass_mention         6 missing_opt_out   10 daily_volume       14 off_topic
  *    3 invalid_link         7 near_duplicate    11 content_mix        15 reported_content
+ *   16 no_consent          17 opted_out        18 untargeted
  */
 
 #ifndef SENDLINT_H
@@ -108,6 +109,21 @@
  * `reported_content` (bit 15).
  */
 #define SENDLINT_RULE_REPORTED_CONTENT (1 << 15)
+
+/**
+ * `no_consent` (bit 16).
+ */
+#define SENDLINT_RULE_NO_CONSENT (1 << 16)
+
+/**
+ * `opted_out` (bit 17).
+ */
+#define SENDLINT_RULE_OPTED_OUT (1 << 17)
+
+/**
+ * `untargeted` (bit 18).
+ */
+#define SENDLINT_RULE_UNTARGETED (1 << 18)
 
 /**
  * The result of every call that can fail. The numbers are fixed and never

@@ -148,6 +148,12 @@ pub const SENDLINT_RULE_MASS_MENTION_REPEAT: u64 = 1 << 13;
 pub const SENDLINT_RULE_OFF_TOPIC: u64 = 1 << 14;
 /// `reported_content` (bit 15).
 pub const SENDLINT_RULE_REPORTED_CONTENT: u64 = 1 << 15;
+/// `no_consent` (bit 16).
+pub const SENDLINT_RULE_NO_CONSENT: u64 = 1 << 16;
+/// `opted_out` (bit 17).
+pub const SENDLINT_RULE_OPTED_OUT: u64 = 1 << 17;
+/// `untargeted` (bit 18).
+pub const SENDLINT_RULE_UNTARGETED: u64 = 1 << 18;
 
 /// A failed call: the status to return and the words for `sendlint_last_error`.
 struct Failure {
@@ -910,6 +916,9 @@ mod tests {
             (SENDLINT_RULE_MASS_MENTION_REPEAT, "mass_mention_repeat"),
             (SENDLINT_RULE_OFF_TOPIC, "off_topic"),
             (SENDLINT_RULE_REPORTED_CONTENT, "reported_content"),
+            (SENDLINT_RULE_NO_CONSENT, "no_consent"),
+            (SENDLINT_RULE_OPTED_OUT, "opted_out"),
+            (SENDLINT_RULE_UNTARGETED, "untargeted"),
         ];
         assert_eq!(
             constants.len(),

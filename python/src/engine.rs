@@ -8,6 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyList;
 
 use crate::batch::{batch_error, skips, thread_count, Arguments, Batch};
+use crate::audience::Audience;
 use crate::errors::{to_py, InputError};
 use crate::frame::Columns;
 use crate::history::History;
@@ -52,7 +53,7 @@ impl Engine {
     }
 
     /// Checks one message and returns its report.
-    #[pyo3(signature = (text, *, account=None, group=None, recipients=None, at=None, kind=None, dead_links=None, history=None, topic=None))]
+    #[pyo3(signature = (text, *, account=None, group=None, recipients=None, at=None, kind=None, dead_links=None, history=None, topic=None, audience=None, target=None))]
     #[allow(clippy::too_many_arguments)]
     fn check(
         &self,
@@ -66,6 +67,8 @@ impl Engine {
         dead_links: Option<Vec<String>>,
         history: Option<&Bound<'_, History>>,
         topic: Option<&Bound<'_, Topic>>,
+        audience: Option<&Bound<'_, Audience>>,
+        target: Option<String>,
     ) -> PyResult<Report> {
         let message = OwnedMessage {
             dead_links: dead_links.unwrap_or_default(),
@@ -73,9 +76,19 @@ impl Engine {
             topic: topic.map(|t| t.get().0.clone()),
             ..OwnedMessage::new(text, account, group, recipients, at, kind)?
         };
+        // The audience stays read-locked for the check (changes wait for it).
+        let guard = audience.map(|a| a.get().read());
+        let mut core_message = message.message();
+        if let Some(audience) = &guard {
+            core_message = core_message.audience(audience);
+        }
+        if let Some(target) = &target {
+            core_message = core_message.target(target);
+        }
         let report = py
-            .detach(|| self.engine.check(&message.message()))
+            .detach(|| self.engine.check(&core_message))
             .map_err(to_py)?;
+        drop(guard);
         Ok(Report::new(report, message.text))
     }
 

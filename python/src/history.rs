@@ -17,7 +17,7 @@ pub(crate) enum Key {
 }
 
 impl Key {
-    fn bytes(&self) -> &[u8] {
+    pub(crate) fn bytes(&self) -> &[u8] {
         match self {
             Key::Bytes(bytes) => bytes,
             Key::Text(text) => text.as_bytes(),

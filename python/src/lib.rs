@@ -5,6 +5,7 @@
 //! is the one place where core errors become Python exceptions.
 
 mod batch;
+mod audience;
 mod engine;
 mod errors;
 mod frame;
@@ -31,5 +32,8 @@ fn _sendlint(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(report::_report_from_json, m)?)?;
     m.add_function(wrap_pyfunction!(report::_finding_from_json, m)?)?;
     m.add_function(wrap_pyfunction!(topic::_topic_from_json, m)?)?;
+    m.add_class::<audience::Audience>()?;
+    m.add_class::<audience::ImportReport>()?;
+    m.add_function(wrap_pyfunction!(audience::pseudonymize, m)?)?;
     Ok(())
 }

@@ -12,7 +12,7 @@ pub(crate) struct Finding {
 }
 
 /// A JSON document as Python values (dicts, lists, ...).
-fn json_loads(py: Python<'_>, json: &str) -> PyResult<Py<PyAny>> {
+pub(crate) fn json_loads(py: Python<'_>, json: &str) -> PyResult<Py<PyAny>> {
     Ok(py.import("json")?.call_method1("loads", (json,))?.unbind())
 }
 
@@ -108,6 +108,13 @@ impl Report {
 
 #[pymethods]
 impl Report {
+    /// With an audience: how many recipients remain once those without
+    /// consent, opted out or unknown are left out; `None` without one.
+    #[getter]
+    fn recipients_remaining(&self) -> Option<usize> {
+        self.report.recipients_remaining
+    }
+
     /// Combined risk, 0–100.
     #[getter]
     fn risk(&self) -> u8 {

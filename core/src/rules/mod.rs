@@ -20,6 +20,11 @@ pub(crate) mod near_duplicate;
 pub(crate) mod off_topic;
 pub(crate) mod reported_content;
 
+// Audience rules: they need an audience (and, for untargeted, a target).
+pub(crate) mod no_consent;
+pub(crate) mod opted_out;
+pub(crate) mod untargeted;
+
 use std::sync::RwLockReadGuard;
 
 use serde_json::{Map, Value};
@@ -49,6 +54,9 @@ pub(crate) struct Context<'e, 'm> {
     pub(crate) simhash: u64,
     /// What the account sent before, when the message carries a history.
     pub(crate) past: Option<Past<'m>>,
+    /// The recipients looked up in the message's audience (set by the engine
+    /// when the message carries one).
+    pub(crate) screening: Option<crate::audience::screen::Screening>,
 }
 
 /// The history as one check sees it.
@@ -124,6 +132,7 @@ impl<'e, 'm> Context<'e, 'm> {
             kind_source,
             simhash,
             past,
+            screening: None,
         }
     }
 
@@ -198,7 +207,7 @@ type Rule = fn(&Context<'_, '_>, &mut Vec<Finding>);
 pub(crate) fn run(context: &Context<'_, '_>) -> Vec<Finding> {
     let rules = &context.engine.policy.rules;
     let mut findings = Vec::new();
-    let table: [(bool, Rule); 16] = [
+    let table: [(bool, Rule); 19] = [
         (rules.bait_word.enabled, bait_word::check),
         (rules.missing_ad_label.enabled, missing_ad_label::check),
         (rules.mass_mention.enabled, mass_mention::check),
@@ -218,6 +227,9 @@ pub(crate) fn run(context: &Context<'_, '_>) -> Vec<Finding> {
         ),
         (rules.off_topic.enabled, off_topic::check),
         (rules.reported_content.enabled, reported_content::check),
+        (rules.no_consent.enabled, no_consent::check),
+        (rules.opted_out.enabled, opted_out::check),
+        (rules.untargeted.enabled, untargeted::check),
     ];
     for (enabled, check) in table {
         if enabled {
@@ -271,6 +283,9 @@ fn severity_points(rules: &Rules, rule: RuleId) -> (Severity, u8) {
             rules.reported_content.severity,
             rules.reported_content.points,
         ),
+        RuleId::NoConsent => (rules.no_consent.severity, rules.no_consent.points),
+        RuleId::OptedOut => (rules.opted_out.severity, rules.opted_out.points),
+        RuleId::Untargeted => (rules.untargeted.severity, rules.untargeted.points),
     }
 }
 

@@ -7,10 +7,15 @@
 """
 
 from ._sendlint import (
+    Audience,
+    AudienceError,
     Engine,
+    ExpressionError,
     Finding,
     History,
     HistoryError,
+    ImportReport,
+    ImportStoppedError,
     InputError,
     Policy,
     PolicyError,
@@ -18,14 +23,20 @@ from ._sendlint import (
     SendlintError,
     Topic,
     __version__,
+    pseudonymize,
 )
 from ._frames import to_frame
 
 __all__ = [
+    "Audience",
+    "AudienceError",
     "Engine",
+    "ExpressionError",
     "Finding",
     "History",
     "HistoryError",
+    "ImportReport",
+    "ImportStoppedError",
     "InputError",
     "Policy",
     "PolicyError",
@@ -34,4 +45,5 @@ __all__ = [
     "Topic",
     "__version__",
     "to_frame",
+    "pseudonymize",
 ]

@@ -20,10 +20,15 @@ _Times = Union[datetime, str, Iterable[Union[datetime, str, None]], _Arrow, None
 _Recipients = Union[Sequence[str], Iterable[Optional[Sequence[str]]], None]
 
 __all__ = [
+    "Audience",
+    "AudienceError",
     "Engine",
+    "ExpressionError",
     "Finding",
     "History",
     "HistoryError",
+    "ImportReport",
+    "ImportStoppedError",
     "InputError",
     "Policy",
     "PolicyError",
@@ -34,6 +39,7 @@ __all__ = [
     "_finding_from_json",
     "_report_from_json",
     "_topic_from_json",
+    "pseudonymize",
 ]
 
 __version__: str
@@ -70,6 +76,121 @@ class HistoryError(SendlintError):
     """The history file, or None for history JSON given as a string."""
     operation: Optional[str]
     """"read" or "write": what was being done when it failed."""
+
+class AudienceError(SendlintError):
+    """An audience file or contact import cannot be read or written, or is corrupt, foreign or of an unsupported version."""
+
+    path: Optional[Path]
+    """The file, or None for audience JSON given as a string."""
+    operation: Optional[str]
+    """"read" or "write": what was being done when it failed."""
+    report: Optional[ImportReport]
+    """For ImportStoppedError: which rows failed and why."""
+
+class ImportStoppedError(AudienceError):
+    """More than 10 % of an import batch's rows failed; nothing was imported."""
+
+class ExpressionError(InputError):
+    """A label expression does not parse or names an unknown label."""
+
+    expression: Optional[str]
+    """The expression as given."""
+    column: Optional[int]
+    """1-based character column of the problem."""
+
+@final
+class ImportReport:
+    @property
+    def accepted(self) -> int: ...
+    @property
+    def added(self) -> int: ...
+    @property
+    def rows(self) -> int: ...
+    @property
+    def failed(self) -> int: ...
+    @property
+    def rejected(self) -> list[tuple[int, str, str]]:
+        """(row_number, reason, message); reason in "duplicate", "invalid_phone",
+        "unknown_label", "missing_consent", "invalid_consent", "invalid_encoding",
+        "opted_out"."""
+    @property
+    def counts(self) -> dict[str, int]: ...
+    @property
+    def delimiter(self) -> str: ...
+    @property
+    def format(self) -> str: ...
+    @property
+    def applied(self) -> bool: ...
+    def summary(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class Audience:
+    def __new__(
+        cls,
+        labels: Optional[list[str]] = None,
+        *,
+        default_region: Optional[str] = None,
+        policy: Optional[Policy] = None,
+    ) -> Audience: ...
+    def import_csv(
+        self, path: Union[str, os.PathLike[str]], default_region: Optional[str] = None
+    ) -> ImportReport: ...
+    def select(self, expression: str) -> list[str]: ...
+    def select_sendable(self, expression: str) -> list[str]: ...
+    def add_label(self, name: str, *, at: Union[datetime, str, None] = None) -> None: ...
+    @property
+    def labels(self) -> list[str]: ...
+    def label_count(self, label: str) -> Optional[int]: ...
+    def labels_of(self, phone: str) -> list[str]: ...
+    def add_contact(
+        self,
+        phone: str,
+        labels: Optional[list[str]] = None,
+        *,
+        at: Union[datetime, str, None] = None,
+    ) -> str: ...
+    def contact(self, phone: str) -> Optional[dict[str, Any]]: ...
+    def set_consent(
+        self,
+        phone: str,
+        *,
+        at: Union[datetime, str],
+        method: str,
+        source: Optional[str] = None,
+        policy_version: Optional[str] = None,
+    ) -> None: ...
+    def opt_out(self, phone: str, at: Union[datetime, str, None] = None) -> None: ...
+    def record_interaction(
+        self, phone: str, kind: str, *, at: Union[datetime, str, None] = None
+    ) -> None: ...
+    def record_target(
+        self, expression: str, *, at: Union[datetime, str, None] = None
+    ) -> None: ...
+    def change_labels(
+        self,
+        expression: str,
+        *,
+        add: Optional[list[str]] = None,
+        remove: Optional[list[str]] = None,
+        reason: str = "",
+        at: Union[datetime, str, None] = None,
+    ) -> int: ...
+    def change_log(self) -> list[dict[str, Any]]: ...
+    def apply_lifecycle(self, now: Union[datetime, str, None] = None) -> dict[str, Any]: ...
+    def label_health(self, now: Union[datetime, str, None] = None) -> dict[str, Any]: ...
+    def sweep(self, now: Union[datetime, str, None] = None) -> int: ...
+    def export_pseudonymized(self, key: Union[bytes, str]) -> str: ...
+    def save(self, path: Union[str, os.PathLike[str]]) -> None: ...
+    @staticmethod
+    def load(path: Union[str, os.PathLike[str]]) -> Audience: ...
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(json: str) -> Audience: ...
+    def __len__(self) -> int: ...
+
+def pseudonymize(value: str, *, key: Union[bytes, str]) -> str:
+    """`UID_…`: the keyed pseudonym (HMAC-SHA-256) of a value."""
 
 @final
 class History:
@@ -171,6 +292,8 @@ class Report:
     def text(self) -> str: ...
     @property
     def findings(self) -> list[Finding]: ...
+    @property
+    def recipients_remaining(self) -> Optional[int]: ...
     def to_dict(self) -> dict[str, Any]: ...
     def to_json(self) -> str: ...
     def _repr_html_(self) -> str: ...
@@ -195,6 +318,8 @@ class Engine:
         dead_links: Optional[list[str]] = None,
         history: Optional[History] = None,
         topic: Optional[Topic] = None,
+        audience: Optional[Audience] = None,
+        target: Optional[str] = None,
     ) -> Report: ...
     @overload
     def check_many(
