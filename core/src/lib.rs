@@ -48,6 +48,7 @@ mod compiled;
 mod engine;
 mod error;
 mod history;
+mod inbound;
 mod lexicon;
 mod links;
 mod matcher;
@@ -65,6 +66,9 @@ mod topic;
 pub use engine::Engine;
 pub use error::{Error, Operation, PolicyError};
 pub use history::History;
+pub use inbound::{
+    CueKind, Exchange, Inbound, InboundCue, OptOut, Priority, ReplyHealth, ReplyState, Triage,
+};
 pub use message::Message;
 pub use policy::Policy;
 pub use report::{
