@@ -301,7 +301,7 @@ impl Engine {
     /// assert_eq!(triage.priority, Priority::Complaint);
     /// assert_eq!(triage.reply_due, Some("2026-11-25T09:01:00Z".parse().unwrap()));
     ///
-    /// let stop = engine.triage(&Inbound::new("S T O P").from("+4917012345678").at(at))?;
+    /// let stop = engine.triage(&Inbound::new("S T O P").sender("+4917012345678").at(at))?;
     /// let opt_out = stop.opt_out.expect("a whole-message STOP opts out");
     /// assert_eq!((opt_out.phrase.as_str(), opt_out.at), ("STOP", at));
     /// assert!(engine.triage(&Inbound::new("Don't stop the music tonight!"))?.opt_out.is_none());

@@ -30,8 +30,8 @@ use crate::text::Folder;
 /// # Examples
 /// ```
 /// let at = "2026-11-25T09:00:00Z".parse().unwrap();
-/// let message = sendlint::Inbound::new("Is the blue one in stock?").at(at).from("+4917012345678");
-/// assert_eq!(message.from, Some("+4917012345678"));
+/// let message = sendlint::Inbound::new("Is the blue one in stock?").at(at).sender("+4917012345678");
+/// assert_eq!(message.sender, Some("+4917012345678"));
 /// ```
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -42,7 +42,7 @@ pub struct Inbound<'a> {
     pub at: Option<Timestamp>,
     /// Who wrote it (phone number or contact id), carried into the [`Triage`]
     /// so an opt-out can be applied to that contact.
-    pub from: Option<&'a str>,
+    pub sender: Option<&'a str>,
     /// The business account that received it.
     pub account: Option<&'a str>,
 }
@@ -63,8 +63,8 @@ impl<'a> Inbound<'a> {
     }
 
     /// Sets who wrote it.
-    pub fn from(mut self, from: &'a str) -> Inbound<'a> {
-        self.from = Some(from);
+    pub fn sender(mut self, sender: &'a str) -> Inbound<'a> {
+        self.sender = Some(sender);
         self
     }
 
@@ -156,7 +156,7 @@ pub struct InboundCue {
 }
 
 /// A customer's request to stop receiving messages, with everything needed to
-/// apply it to the contact (`audience.opt_out(from, at)`).
+/// apply it to the contact (`audience.opt_out(triage.sender, opt_out.at)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct OptOut {
@@ -183,7 +183,7 @@ pub struct Triage {
     /// When it was received.
     pub received: Timestamp,
     /// Who wrote it, as given in the [`Inbound`].
-    pub from: Option<String>,
+    pub sender: Option<String>,
     /// The receiving account, as given in the [`Inbound`].
     pub account: Option<String>,
     /// How soon it needs a reply.
@@ -472,7 +472,7 @@ pub(crate) fn triage(engine: &Compiled, message: &Inbound<'_>) -> Triage {
     });
     Triage {
         received,
-        from: message.from.map(str::to_owned),
+        sender: message.sender.map(str::to_owned),
         account: message.account.map(str::to_owned),
         priority,
         reply_within_minutes: minutes,

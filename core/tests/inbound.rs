@@ -167,11 +167,11 @@ fn opt_out_carries_sender_time_phrase_and_span() {
         .triage(
             &Inbound::new(text)
                 .at(at)
-                .from("+4917012345678")
+                .sender("+4917012345678")
                 .account("bakery"),
         )
         .unwrap();
-    assert_eq!(triage.from.as_deref(), Some("+4917012345678"));
+    assert_eq!(triage.sender.as_deref(), Some("+4917012345678"));
     assert_eq!(triage.account.as_deref(), Some("bakery"));
     let opt_out = triage.opt_out.unwrap();
     assert_eq!(opt_out.at, at);
@@ -399,7 +399,7 @@ fn reply_before_receipt_is_an_error_naming_the_exchange() {
 fn triage_serialises_with_rfc3339_times() {
     let at = t("2026-11-25T10:00:00Z");
     let triage = Engine::default()
-        .triage(&Inbound::new("STOP").at(at).from("+4917012345678"))
+        .triage(&Inbound::new("STOP").at(at).sender("+4917012345678"))
         .unwrap();
     let json: serde_json::Value = serde_json::from_str(&triage.to_json()).unwrap();
     assert_eq!(json["priority"], "other");

@@ -7,6 +7,7 @@
 mod engine;
 mod errors;
 mod history;
+mod inbound;
 mod message;
 mod policy;
 mod report;
@@ -25,5 +26,8 @@ fn _sendlint(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<engine::Engine>()?;
     m.add_class::<report::Report>()?;
     m.add_class::<report::Finding>()?;
+    m.add_class::<inbound::Triage>()?;
+    m.add_class::<inbound::ReplyHealth>()?;
+    m.add_function(wrap_pyfunction!(inbound::classify_inbound, m)?)?;
     Ok(())
 }

@@ -14,10 +14,13 @@ from ._sendlint import (
     InputError,
     Policy,
     PolicyError,
+    ReplyHealth,
     Report,
     SendlintError,
     Topic,
+    Triage,
     __version__,
+    classify_inbound,
 )
 
 __all__ = [
@@ -31,5 +34,8 @@ __all__ = [
     "Report",
     "SendlintError",
     "Topic",
+    "Triage",
+    "ReplyHealth",
+    "classify_inbound",
     "__version__",
 ]
