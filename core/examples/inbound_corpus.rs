@@ -15,7 +15,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut counts: BTreeMap<(&str, String), usize> = BTreeMap::new();
     let mut totals: BTreeMap<&str, usize> = BTreeMap::new();
     let mut opt_outs = Vec::new();
-    for line in corpus.lines() {
+    // The first line is the header (`label\ttext`).
+    for line in corpus.lines().skip(1) {
         let Some((label, text)) = line.split_once('\t') else {
             continue;
         };
