@@ -63,3 +63,50 @@ proptest! {
         engine().triage(&Inbound::new(&text)).unwrap();
     }
 }
+
+/// Any timestamp jiff can hold, in seconds.
+fn seconds() -> impl Strategy<Value = i64> {
+    prop_oneof![
+        Timestamp::MIN.as_second()..=Timestamp::MAX.as_second(),
+        1_700_000_000i64..1_800_000_000,
+    ]
+}
+
+fn ts(second: i64) -> Timestamp {
+    Timestamp::from_second(second).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Reply health takes any times without panicking; when they are
+    /// consistent it succeeds, and its counts and shares add up.
+    #[test]
+    fn reply_health_never_panics_and_counts_add_up(
+        items in prop::collection::vec((seconds(), prop::option::of(0i64..200_000), prop::option::of(0i64..2_000)), 0..40),
+        now in seconds(),
+    ) {
+        let exchanges: Vec<sendlint::Exchange> = items
+            .iter()
+            .map(|&(received, reply_after, due_after)| {
+                let received = ts(received);
+                let later = |s: i64| received.checked_add(SignedDuration::from_secs(s)).unwrap_or(Timestamp::MAX);
+                let exchange = sendlint::Exchange::new(received, reply_after.map(later));
+                match due_after {
+                    Some(s) => exchange.due(later(s)),
+                    None => exchange,
+                }
+            })
+            .collect();
+        let health = engine().reply_health(&exchanges, Some(ts(now))).unwrap();
+        prop_assert_eq!(health.measured, health.answered + health.overdue);
+        prop_assert!(health.measured + health.pending <= exchanges.len());
+        prop_assert_eq!(health.mean_response_seconds.is_some(), health.measured > 0);
+        if let Some(share) = health.on_time_share {
+            prop_assert!((0.0..=1.0).contains(&share));
+        }
+        if let Some(mean) = health.mean_response_seconds {
+            prop_assert!(mean >= 0.0 && mean.is_finite());
+        }
+    }
+}
