@@ -32,6 +32,8 @@ pub(crate) struct Compiled {
     pub(crate) allowed_domains: Vec<String>,
     /// Regions whose national phone formats are recognised.
     pub(crate) phones: crate::phone::Regions,
+    /// The inbound phrase lists (`Engine::triage`), in their own automaton.
+    pub(crate) inbound: crate::inbound::InboundLexicon,
     /// The policy's time zone, for day boundaries.
     pub(crate) time_zone: jiff::tz::TimeZone,
 }

@@ -7,6 +7,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use crate::compiled::Compiled;
 use crate::error::Error;
 use crate::history::{History, Sent, UserReport};
+use crate::inbound::{Exchange, Inbound, InboundLexicon, ReplyHealth, Triage};
 use crate::lexicon::{Lexicons, Phrase, PhraseList};
 use crate::matcher::Matcher;
 use crate::message::Message;
@@ -58,6 +59,7 @@ impl Engine {
         let folder = Folder::new(lexicons.homoglyphs.clone());
         let phrases = phrases(&lexicons, &policy);
         let matcher = Matcher::new(&folder, &phrases)?;
+        let inbound = InboundLexicon::new(&folder, &lexicons, &policy.inbound)?;
         let mention_keywords = lexicons
             .mention_keywords
             .iter()
@@ -108,6 +110,7 @@ impl Engine {
                 .collect(),
             phones: crate::phone::Regions::new(&policy.rules.pii_exposure.regions),
             time_zone: policy.tz()?,
+            inbound,
             folder,
             matcher,
             policy,
@@ -285,6 +288,82 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// Triages an inbound message (customer to business) by the 15-5-1 rule:
+    /// complaints and negative feedback need a reply within
+    /// `inbound.complaint_minutes` (1), urgent requests within `urgent_minutes`
+    /// (5), other questions and requests within `question_minutes` (15);
+    /// acknowledgements and bare opt-outs need none. Also finds an opt-out
+    /// (`STOP`, `unsubscribe`, `abmelden`, `退订`, `수신거부`, …), with the same
+    /// folding as [`Engine::check`], so `S T O P` and `ＳＴＯＰ` count too.
+    ///
+    /// The reply is due `received + minutes`; without a time the message is
+    /// taken as received now.
+    ///
+    /// # Errors
+    /// Only [`Error::Input`] for a text longer than `limits.max_text_bytes`;
+    /// never panics.
+    ///
+    /// # Examples
+    /// ```
+    /// use sendlint::{Engine, Inbound, Priority};
+    /// let engine = Engine::default();
+    /// let at = "2026-11-25T09:00:00Z".parse().unwrap();
+    /// let triage = engine.triage(&Inbound::new("Die Lieferung ist kaputt angekommen!").at(at))?;
+    /// assert_eq!(triage.priority, Priority::Complaint);
+    /// assert_eq!(triage.reply_due, Some("2026-11-25T09:01:00Z".parse().unwrap()));
+    ///
+    /// let stop = engine.triage(&Inbound::new("S T O P").sender("+4917012345678").at(at))?;
+    /// let opt_out = stop.opt_out.expect("a whole-message STOP opts out");
+    /// assert_eq!((opt_out.phrase.as_str(), opt_out.at), ("STOP", at));
+    /// assert!(engine.triage(&Inbound::new("Don't stop the music tonight!"))?.opt_out.is_none());
+    /// # Ok::<(), sendlint::Error>(())
+    /// ```
+    pub fn triage(&self, message: &Inbound<'_>) -> Result<Triage, Error> {
+        self.check_length(message.text)?;
+        Ok(crate::inbound::triage(&self.inner, message))
+    }
+
+    /// An account's reply-time health from its exchanges (inbound message,
+    /// reply) as of `now` (the system clock when `None`): the mean response
+    /// time over messages received within `inbound.health_window_days` before
+    /// `now` (half-open: one received exactly that long ago is outside), the
+    /// state it puts the account in (mean above `inbound.slow_reply_hours`,
+    /// 6 h: priority lowered 30 %; above `very_slow_reply_hours`, 24 h: ads
+    /// low priority) and the share answered by their due time.
+    ///
+    /// Unanswered messages past their due time count with their wait so far (a
+    /// lower bound: an account that never answers is not healthy); unanswered
+    /// ones not yet due, or needing no reply, are `pending` and not counted.
+    ///
+    /// # Errors
+    /// [`Error::Input`] naming the exchange whose reply or due time lies before
+    /// the message was received.
+    ///
+    /// # Examples
+    /// ```
+    /// use sendlint::{Engine, Exchange, ReplyState};
+    /// let t = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+    /// let exchanges = [
+    ///     Exchange::new(t("2026-11-24T08:00:00Z"), Some(t("2026-11-24T15:00:00Z"))), // 7 h
+    ///     Exchange::new(t("2026-11-24T09:00:00Z"), Some(t("2026-11-24T14:00:00Z"))), // 5 h
+    ///     Exchange::new(t("2026-11-24T10:00:00Z"), Some(t("2026-11-24T17:00:00Z"))), // 7 h
+    /// ];
+    /// let health = Engine::default().reply_health(&exchanges, Some(t("2026-11-25T09:00:00Z")))?;
+    /// assert_eq!(health.mean_response_seconds, Some(6.333333333333333 * 3600.0));
+    /// assert_eq!(health.state, ReplyState::PriorityLowered);
+    /// # Ok::<(), sendlint::Error>(())
+    /// ```
+    pub fn reply_health(
+        &self,
+        exchanges: &[Exchange],
+        now: Option<jiff::Timestamp>,
+    ) -> Result<ReplyHealth, Error> {
+        let now = now.unwrap_or_else(jiff::Timestamp::now);
+        crate::inbound::reply_health(&self.inner.policy.inbound, exchanges, now)
+    }
+}
+
 /// How far ahead of the system clock a recorded time may be: clock skew between
 /// machines and a send scheduled a little early, but not a mistyped year.
 const MAX_AHEAD_SECONDS: i64 = 24 * 3600;
@@ -311,6 +390,8 @@ fn phrases(lexicons: &Lexicons, policy: &Policy) -> Vec<Phrase> {
     let mut phrases: Vec<Phrase> = lexicons
         .phrases
         .iter()
+        // Inbound lists have their own automaton (`inbound.rs`).
+        .filter(|p| !p.list.is_inbound())
         .filter(|p| p.list != PhraseList::Bait || bait.categories.contains(&p.category))
         .cloned()
         .collect();

@@ -20,6 +20,13 @@
 //! | `import/<column>.txt`, `import/method_<method>.txt` | header names of contact-import columns and spellings of consent methods (English, German) |
 //! | `homoglyphs.txt` | lookalike letters and the Latin letter they imitate |
 //! | `stopwords/<lang>.txt` | function words that say nothing about a topic (`off_topic`) |
+//! | `inbound/opt_out/<lang>.txt` | a customer asking to stop messages, anywhere in an inbound message |
+//! | `inbound/opt_out_keyword/<lang>.txt` | keywords (`STOP`, `TD`) that opt out only as the whole message |
+//! | `inbound/filler/<lang>.txt` | polite words allowed next to such a keyword (`STOP please`) |
+//! | `inbound/negation/<lang>.txt` | words that cancel an opt-out phrase right after them |
+//! | `inbound/{complaint,urgent,question}/<lang>.txt` | 15-5-1 triage cues |
+//! | `inbound/ack/<lang>.txt` | acknowledgements: a message of only these needs no reply |
+//! | `inbound/question_marks.txt` | characters that make a message a question |
 
 use std::collections::HashMap;
 
@@ -41,6 +48,40 @@ pub(crate) enum PhraseList {
     Sensitive,
     Honorific,
     NumberContext,
+    /// Inbound: a customer asking to stop messages (anywhere in the message).
+    InboundOptOut,
+    /// Inbound: an opt-out keyword that counts only as the whole message.
+    OptOutKeyword,
+    /// Inbound: polite words allowed next to an opt-out keyword.
+    Filler,
+    /// Inbound: words that negate an opt-out phrase after them.
+    Negation,
+    /// Inbound: complaints and negative feedback (15-5-1: one minute).
+    Complaint,
+    /// Inbound: urgent requests (15-5-1: five minutes).
+    Urgent,
+    /// Inbound: question words (15-5-1: fifteen minutes).
+    Question,
+    /// Inbound: acknowledgements that need no reply.
+    Ack,
+}
+
+impl PhraseList {
+    /// Whether the list is read from inbound messages (customer to business)
+    /// rather than from the messages a business sends.
+    pub(crate) fn is_inbound(self) -> bool {
+        matches!(
+            self,
+            PhraseList::InboundOptOut
+                | PhraseList::OptOutKeyword
+                | PhraseList::Filler
+                | PhraseList::Negation
+                | PhraseList::Complaint
+                | PhraseList::Urgent
+                | PhraseList::Question
+                | PhraseList::Ack
+        )
+    }
 }
 
 /// One phrase of a list, as written in its file or policy.
@@ -65,6 +106,8 @@ pub(crate) struct Lexicons {
     pub(crate) homoglyphs: HashMap<char, char>,
     /// Function words ignored by topic relevance.
     pub(crate) stopwords: Vec<String>,
+    /// Characters that make an inbound message a question (`?`, `？`, `¿`).
+    pub(crate) question_marks: Vec<char>,
     /// Files whose path fits no list above (a test keeps this empty).
     pub(crate) unrecognised: Vec<&'static str>,
 }
@@ -120,6 +163,23 @@ impl Lexicons {
             ["pii", "number_context", lang] => {
                 self.add_phrases(PhraseList::NumberContext, "number_context", lang, lines)
             }
+            ["inbound", name, lang] => {
+                let list = match *name {
+                    "opt_out" => PhraseList::InboundOptOut,
+                    "opt_out_keyword" => PhraseList::OptOutKeyword,
+                    "filler" => PhraseList::Filler,
+                    "negation" => PhraseList::Negation,
+                    "complaint" => PhraseList::Complaint,
+                    "urgent" => PhraseList::Urgent,
+                    "question" => PhraseList::Question,
+                    "ack" => PhraseList::Ack,
+                    _ => return self.unrecognised.push(path),
+                };
+                self.add_phrases(list, name, lang, lines);
+            }
+            ["inbound", "question_marks"] => self
+                .question_marks
+                .extend(lines.filter_map(|line| line.chars().next())),
             ["promo", "currency"] => self.currencies.extend(lines.map(str::to_owned)),
             ["promo", "shop_path"] => self.shop_words.extend(lines.map(str::to_lowercase)),
             ["promo", "shop_domain"] => self.shop_domains.extend(lines.map(str::to_lowercase)),
@@ -195,6 +255,31 @@ mod tests {
             "{:?}",
             lexicons.unrecognised
         );
+    }
+
+    #[test]
+    fn every_seed_language_has_inbound_lists() {
+        let lexicons = Lexicons::builtin();
+        for lang in ["de", "fr", "ko", "zh", "ja", "en", "es", "pt", "id"] {
+            for list in [
+                PhraseList::InboundOptOut,
+                PhraseList::OptOutKeyword,
+                PhraseList::Complaint,
+                PhraseList::Urgent,
+                PhraseList::Question,
+                PhraseList::Ack,
+                PhraseList::Filler,
+            ] {
+                assert!(
+                    lexicons
+                        .phrases
+                        .iter()
+                        .any(|p| p.list == list && p.lang == lang),
+                    "no {list:?} phrase for {lang}"
+                );
+            }
+        }
+        assert_eq!(lexicons.question_marks, ['?', '？', '¿', '؟']);
     }
 
     #[test]

@@ -49,6 +49,7 @@ mod compiled;
 mod engine;
 mod error;
 mod history;
+mod inbound;
 mod lexicon;
 mod links;
 mod matcher;
@@ -67,6 +68,9 @@ mod topic;
 pub use engine::Engine;
 pub use error::{Error, ErrorKind, Operation, PolicyError};
 pub use history::History;
+pub use inbound::{
+    CueKind, Exchange, Inbound, InboundCue, OptOut, Priority, ReplyHealth, ReplyState, Triage,
+};
 pub use message::Message;
 pub use owned_message::OwnedMessage;
 pub use policy::Policy;

@@ -69,6 +69,61 @@ pub struct Policy {
     /// [`Audience`](crate::audience::Audience).
     #[serde(default)]
     pub audience: AudienceSettings,
+    /// Triage of inbound messages (15-5-1) and reply-time health.
+    #[serde(default)]
+    pub inbound: InboundSettings,
+}
+
+/// Inbound messages (customer to business): the 15-5-1 reply times of
+/// [`Engine::triage`](crate::Engine::triage), the reply-time health of
+/// [`Engine::reply_health`](crate::Engine::reply_health), and phrases added to
+/// the built-in inbound lexicons. Defaults from RULES.md §3 and seed 000.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
+pub struct InboundSettings {
+    /// Reply to a complaint or negative feedback within this many minutes. Default 1.
+    pub complaint_minutes: u32,
+    /// Reply to an urgent request within this many minutes. Default 5.
+    pub urgent_minutes: u32,
+    /// Reply to a general question within this many minutes. Default 15.
+    pub question_minutes: u32,
+    /// A mean response time above this many hours lowers the account's push
+    /// priority by 30 % (seed 000). Default 6.
+    pub slow_reply_hours: u32,
+    /// A mean response time above this many hours makes the account's ads low
+    /// priority, delivered 15–20 minutes late (seed 000). Default 24.
+    pub very_slow_reply_hours: u32,
+    /// Reply health looks at messages received within this many days before
+    /// its time (one received exactly this long ago is outside). Default 30;
+    /// at most 90.
+    pub health_window_days: u32,
+    /// Extra phrases by which a customer asks to stop messages, anywhere in the
+    /// message (whole words).
+    pub opt_out: Phrases,
+    /// Extra keywords that opt out only as the whole message (`STOP`, `TD`).
+    pub opt_out_keywords: Phrases,
+    /// Extra complaint and negative-feedback phrases.
+    pub complaint: Phrases,
+    /// Extra urgency phrases.
+    pub urgent: Phrases,
+}
+
+impl Default for InboundSettings {
+    fn default() -> InboundSettings {
+        InboundSettings {
+            complaint_minutes: 1,
+            urgent_minutes: 5,
+            question_minutes: 15,
+            slow_reply_hours: 6,
+            very_slow_reply_hours: 24,
+            health_window_days: 30,
+            opt_out: Phrases::new(),
+            opt_out_keywords: Phrases::new(),
+            complaint: Phrases::new(),
+            urgent: Phrases::new(),
+        }
+    }
 }
 
 /// History retention.
@@ -104,6 +159,7 @@ impl Default for Policy {
             history: HistorySettings::default(),
             rules: Rules::default(),
             audience: AudienceSettings::default(),
+            inbound: InboundSettings::default(),
         }
     }
 }
@@ -622,6 +678,56 @@ impl AudienceSettings {
     }
 }
 
+impl InboundSettings {
+    fn validate(&self) -> Result<(), Error> {
+        let minutes = [
+            ("inbound.complaint_minutes", self.complaint_minutes),
+            ("inbound.urgent_minutes", self.urgent_minutes),
+            ("inbound.question_minutes", self.question_minutes),
+        ];
+        for (key, value) in minutes {
+            if !(1..=1440).contains(&value) {
+                return Err(Error::invalid_key(
+                    key,
+                    format!("{value} is not between 1 and 1440 minutes (one day)"),
+                ));
+            }
+        }
+        // 15-5-1: the worse the message, the sooner the reply.
+        for pair in minutes.windows(2) {
+            let ((shorter, a), (longer, b)) = (pair[0], pair[1]);
+            if a > b {
+                return Err(Error::invalid_key(
+                    shorter,
+                    format!("{a} minutes is longer than {longer} ({b}); a complaint is answered no later than an urgent request, and that no later than a question"),
+                ));
+            }
+        }
+        if self.slow_reply_hours == 0 || self.slow_reply_hours >= self.very_slow_reply_hours {
+            return Err(Error::invalid_key(
+                "inbound.slow_reply_hours",
+                format!(
+                    "must be at least 1 and below inbound.very_slow_reply_hours ({})",
+                    self.very_slow_reply_hours
+                ),
+            ));
+        }
+        if self.very_slow_reply_hours > 90 * 24 {
+            return Err(Error::invalid_key(
+                "inbound.very_slow_reply_hours",
+                "must be at most 2160 (90 days)",
+            ));
+        }
+        if !(1..=90).contains(&self.health_window_days) {
+            return Err(Error::invalid_key(
+                "inbound.health_window_days",
+                "must be between 1 and 90",
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl Policy {
     /// The built-in policy with `missing_opt_out` switched on (seed 004: an easy
     /// opt-out is a core obligation).
@@ -870,6 +976,7 @@ impl Policy {
                 "must be at least 1",
             ));
         }
+        self.inbound.validate()?;
         let known = bait_categories();
         if let Some(unknown) = rules
             .bait_word
@@ -994,6 +1101,13 @@ impl Policy {
             ("sender.allowed_domains", list(&self.sender.allowed_domains)),
             ("sender.phone_numbers", list(&self.sender.phone_numbers)),
             ("sender.emails", list(&self.sender.emails)),
+            ("inbound.opt_out", table(&self.inbound.opt_out)),
+            (
+                "inbound.opt_out_keywords",
+                table(&self.inbound.opt_out_keywords),
+            ),
+            ("inbound.complaint", table(&self.inbound.complaint)),
+            ("inbound.urgent", table(&self.inbound.urgent)),
         ];
         let entries: usize = lists.iter().map(|(_, (n, _))| n).sum();
         let bytes = lists

@@ -223,6 +223,32 @@ impl Engine {
         };
         frames.call_method1("assemble", (df, columns))
     }
+    /// Triages an inbound message (customer to business) by the 15-5-1 rule and
+    /// finds an opt-out; `sender` (phone number or contact id) is carried into
+    /// the result so the opt-out can be applied to that contact.
+    #[pyo3(signature = (text, *, at=None, sender=None, account=None))]
+    fn triage(
+        &self,
+        py: Python<'_>,
+        text: String,
+        at: Option<&Bound<'_, PyAny>>,
+        sender: Option<String>,
+        account: Option<String>,
+    ) -> PyResult<crate::inbound::Triage> {
+        crate::inbound::triage(py, &self.engine, text, at, sender, account)
+    }
+
+    /// Reply-time health of one account from `(received, replied[, reply_due])`
+    /// tuples (`Triage.exchange(replied)` makes one), as of `now`.
+    #[pyo3(signature = (exchanges, *, now=None))]
+    fn reply_health(
+        &self,
+        exchanges: &Bound<'_, PyAny>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<crate::inbound::ReplyHealth> {
+        crate::inbound::reply_health(&self.engine, exchanges, now)
+    }
+
     fn __reduce__(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, (Policy,))> {
         let class = py.get_type::<Engine>().into_any().unbind();
         Ok((class, (self.policy.clone(),)))

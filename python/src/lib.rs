@@ -10,6 +10,7 @@ mod engine;
 mod errors;
 mod frame;
 mod history;
+mod inbound;
 mod message;
 mod policy;
 mod report;
@@ -35,5 +36,8 @@ fn _sendlint(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<audience::Audience>()?;
     m.add_class::<audience::ImportReport>()?;
     m.add_function(wrap_pyfunction!(audience::pseudonymize, m)?)?;
+    m.add_class::<inbound::Triage>()?;
+    m.add_class::<inbound::ReplyHealth>()?;
+    m.add_function(wrap_pyfunction!(inbound::classify_inbound, m)?)?;
     Ok(())
 }

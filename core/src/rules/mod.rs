@@ -246,7 +246,7 @@ pub(crate) fn run(context: &Context<'_, '_>) -> Vec<Finding> {
 
 /// Fills in the character indices of spans ordered by start, in one pass over the
 /// text (a report with many findings must not recount from the start each time).
-fn fill_char_offsets<'s>(text: &str, spans: impl Iterator<Item = &'s mut Span>) {
+pub(crate) fn fill_char_offsets<'s>(text: &str, spans: impl Iterator<Item = &'s mut Span>) {
     let (mut byte, mut chars) = (0, 0);
     for span in spans {
         chars += text[byte..span.start].chars().count();

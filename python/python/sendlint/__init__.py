@@ -19,11 +19,14 @@ from ._sendlint import (
     InputError,
     Policy,
     PolicyError,
+    ReplyHealth,
     Report,
     SendlintError,
     Topic,
+    Triage,
     __version__,
     pseudonymize,
+    classify_inbound,
 )
 from ._frames import to_frame
 
@@ -43,6 +46,9 @@ __all__ = [
     "Report",
     "SendlintError",
     "Topic",
+    "Triage",
+    "ReplyHealth",
+    "classify_inbound",
     "__version__",
     "to_frame",
     "pseudonymize",

@@ -35,6 +35,9 @@ __all__ = [
     "Report",
     "SendlintError",
     "Topic",
+    "Triage",
+    "ReplyHealth",
+    "classify_inbound",
     "__version__",
     "_finding_from_json",
     "_report_from_json",
@@ -368,9 +371,83 @@ class Engine:
         errors: Literal["raise", "skip"] = "raise",
     ) -> Any:
         """A pandas or polars frame aligned with `df`: risk, verdict, kind, rules, n_findings."""
+    def triage(
+        self,
+        text: str,
+        *,
+        at: Union[datetime, str, None] = None,
+        sender: Optional[str] = None,
+        account: Optional[str] = None,
+    ) -> Triage: ...
+    def reply_health(
+        self,
+        exchanges: Iterable[Sequence[Union[datetime, str, None]]],
+        *,
+        now: Union[datetime, str, None] = None,
+    ) -> ReplyHealth: ...
     def __reduce__(self) -> Any: ...
 
 # What pickles call to rebuild values (`__reduce__`); not for direct use.
 def _report_from_json(json: str, text: str) -> Report: ...
 def _finding_from_json(json: str) -> Finding: ...
 def _topic_from_json(json: str) -> Topic: ...
+
+@final
+class Triage:
+    @property
+    def priority(self) -> str:
+        """"complaint", "urgent", "question" or "other"."""
+    @property
+    def reply_within_minutes(self) -> Optional[int]: ...
+    @property
+    def reply_due(self) -> Optional[datetime]: ...
+    @property
+    def received(self) -> datetime: ...
+    @property
+    def opt_out(self) -> bool: ...
+    @property
+    def opt_out_match(self) -> Optional[dict[str, Any]]: ...
+    @property
+    def cues(self) -> list[dict[str, Any]]: ...
+    @property
+    def sender(self) -> Optional[str]: ...
+    @property
+    def account(self) -> Optional[str]: ...
+    def exchange(
+        self, replied: Union[datetime, str, None] = None
+    ) -> tuple[datetime, Optional[datetime], Optional[datetime]]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_json(self) -> str: ...
+
+@final
+class ReplyHealth:
+    @property
+    def state(self) -> str:
+        """"healthy", "priority_lowered" or "ads_low_priority"."""
+    @property
+    def mean_response_seconds(self) -> Optional[float]: ...
+    @property
+    def priority_factor(self) -> float: ...
+    @property
+    def on_time_share(self) -> Optional[float]: ...
+    @property
+    def measured(self) -> int: ...
+    @property
+    def answered(self) -> int: ...
+    @property
+    def overdue(self) -> int: ...
+    @property
+    def pending(self) -> int: ...
+    @property
+    def now(self) -> datetime: ...
+    @property
+    def window_start(self) -> datetime: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+def classify_inbound(
+    text: str,
+    *,
+    at: Union[datetime, str, None] = None,
+    sender: Optional[str] = None,
+    account: Optional[str] = None,
+) -> Triage: ...

@@ -27,6 +27,7 @@ from . import (
     Report,
     SendlintError,
     Topic,
+    Triage,
     __version__,
 )
 
@@ -34,6 +35,9 @@ EXIT_OK, EXIT_FLAGGED, EXIT_BAD_INPUT = 0, 1, 2
 # 128 + the signal number, as shells report a process killed by it.
 EXIT_INTERRUPTED, EXIT_TERMINATED = 128 + signal.SIGINT, 128 + signal.SIGTERM
 MESSAGE_FIELDS = {"id", "text", "account", "group", "recipients", "at", "kind", "dead_links"}
+INBOUND_FIELDS = {"id", "text", "account", "sender", "at"}
+# `sendlint inbound --fail-on`: the priorities at or above each threshold.
+PRIORITY_ORDER = {"other": 0, "question": 1, "urgent": 2, "complaint": 3}
 VERDICT_ORDER = {"allow": 0, "review": 1, "block": 2}
 COLOURS = {"allow": "32", "review": "33", "block": "31"}
 # Lines per `check_many` call with --jobs: large enough to keep every core
@@ -101,6 +105,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 def run(args: argparse.Namespace) -> int:
     if args.command == "audience":
         return audience_import(args)
+    if args.command == "inbound":
+        return run_inbound(args)
     try:
         policy = Policy.from_path(args.policy) if args.policy else Policy()
         engine = Engine(policy)
@@ -325,7 +331,114 @@ def parser() -> argparse.ArgumentParser:
     )
     imports.add_argument("--policy", help="policy file with [audience] settings")
     imports.add_argument("--format", choices=["text", "json"], default="text")
+    inbound = commands.add_parser(
+        "inbound",
+        help="triage inbound (customer) messages from a JSON Lines file (or plain text)",
+        description=(
+            "Triage one inbound message per line by the 15-5-1 rule (complaint 1 min, "
+            "urgent 5 min, question 15 min, other: no reply needed) and find opt-outs "
+            "(STOP, unsubscribe, abmelden, 退订, ...). JSON Lines: an object with 'text' "
+            "and optional 'id', 'at' (RFC 3339, when it was received), 'sender' (phone "
+            "number or contact id) and 'account'. A bad line is reported as FILE:LINE on "
+            "stderr and skipped. Exit status: 0 nothing to act on, 1 some message is an "
+            "opt-out or reached --fail-on, 2 a bad line, policy or an I/O failure, "
+            "130 Ctrl-C, 143 SIGTERM."
+        ),
+    )
+    inbound.add_argument("file", help="the messages, or - for standard input")
+    inbound.add_argument("--plain", action="store_true", help="each line is a message's text")
+    inbound.add_argument("--format", choices=["json", "text"], default="json")
+    inbound.add_argument("--policy", help="policy file (TOML, or JSON when named *.json)")
+    inbound.add_argument(
+        "--fail-on",
+        choices=["complaint", "urgent", "question", "never"],
+        default="complaint",
+        help=(
+            "lowest priority that makes the exit status 1 (default: complaint); an "
+            "opt-out always does, unless never"
+        ),
+    )
     return top
+
+
+def run_inbound(args: argparse.Namespace) -> int:
+    try:
+        policy = Policy.from_path(args.policy) if args.policy else Policy()
+        engine = Engine(policy)
+        out = output(args.format)
+    except (SendlintError, OSError, Fatal) as err:
+        error(str(err))
+        return EXIT_BAD_INPUT
+    try:
+        return triage_lines(engine, args, out)
+    except Fatal as err:
+        error(str(err))
+        return EXIT_BAD_INPUT
+    except Interrupted as err:
+        error(str(err))
+        return err.status
+
+
+def triage_lines(engine: Engine, args: argparse.Namespace, out: IO[str]) -> int:
+    counts = {priority: 0 for priority in PRIORITY_ORDER}
+    opt_outs = bad_lines = 0
+    worst = -1
+    number = 0
+    try:
+        with open_input(args.file) as stream:
+            for number, raw in read_lines(stream, args.file):
+                try:
+                    message = parse_line(raw, number, args.plain, INBOUND_FIELDS)
+                    if message is None:
+                        continue
+                    ident = message.pop("id", None)
+                    triage = engine.triage(message.pop("text"), **message)
+                except (BadLine, SendlintError) as err:
+                    error(f"{args.file}:{number}: {err}")
+                    bad_lines += 1
+                    continue
+                counts[triage.priority] += 1
+                opt_outs += triage.opt_out
+                worst = max(worst, PRIORITY_ORDER[triage.priority])
+                if args.format == "json":
+                    line = {"line": number, "id": ident, **triage.to_dict()}
+                    write(out, json.dumps(line, ensure_ascii=False) + "\n", number)
+                else:
+                    write(out, render_triage(triage, number, ident), number)
+    except KeyboardInterrupt as err:
+        if isinstance(err, Terminated):
+            raise Interrupted(f"terminated at line {number}", EXIT_TERMINATED) from None
+        raise Interrupted(f"interrupted at line {number}", EXIT_INTERRUPTED) from None
+    if args.format == "text":
+        total = sum(counts.values())
+        summary = ", ".join(f"{counts[p]} {p}" for p in reversed(PRIORITY_ORDER))
+        tail = f", {bad_lines} bad lines\n" if bad_lines else "\n"
+        write(out, f"{total} messages triaged: {summary}; {opt_outs} opt-outs{tail}", None)
+    write(out, "", None, flush=True)
+    if bad_lines:
+        return EXIT_BAD_INPUT
+    if args.fail_on == "never":
+        return EXIT_OK
+    flagged = opt_outs > 0 or worst >= PRIORITY_ORDER[args.fail_on]
+    return EXIT_FLAGGED if flagged else EXIT_OK
+
+
+def render_triage(triage: Triage, number: int, ident: Optional[str]) -> str:
+    """A readable block for one inbound message, cues marked with [[ ]]."""
+    label = ident or f"line {number}"
+    head = f"{label}  {triage.priority.upper()}"
+    if triage.reply_within_minutes is not None and triage.reply_due is not None:
+        due = triage.reply_due.isoformat().replace("+00:00", "Z")
+        head += f"  reply within {triage.reply_within_minutes} min (by {due})"
+    else:
+        head += "  no reply needed"
+    match = triage.opt_out_match
+    if match is not None:
+        head += f"  OPT-OUT {match['matched']!r}"
+    lines = [head]
+    for cue in triage.cues:
+        lines.append(f"  - {cue['cue']} {cue['matched']!r} ({cue['lang'] or '-'}: {cue['phrase']})")
+    return "\n".join(lines) + "\n\n"
 
 
 def check(
@@ -615,7 +728,9 @@ def open_input(name: str) -> IO[bytes]:
         raise Fatal(f"cannot read {name}: {describe(err)}") from None
 
 
-def parse_line(raw: bytes, number: int, plain: bool) -> Optional[dict[str, Any]]:
+def parse_line(
+    raw: bytes, number: int, plain: bool, fields: set[str] = MESSAGE_FIELDS
+) -> Optional[dict[str, Any]]:
     """The message of one input line, `None` for a blank line."""
     try:
         line = raw.decode("utf-8")
@@ -638,12 +753,12 @@ def parse_line(raw: bytes, number: int, plain: bool) -> Optional[dict[str, Any]]
         raise BadLine("invalid JSON: nested too deeply") from None
     if not isinstance(value, dict):
         raise BadLine("expected a JSON object with a 'text' field")
-    unknown = sorted(set(value) - MESSAGE_FIELDS)
+    unknown = sorted(set(value) - fields)
     if unknown:
         raise BadLine(f"unknown field(s) {', '.join(unknown)}")
     if not isinstance(value.get("text"), str):
         raise BadLine("'text' is missing or not a string")
-    for field in ("text", "account", "group", "at", "kind", "id"):
+    for field in ("text", "account", "group", "at", "kind", "id", "sender"):
         if value.get(field) is not None:
             if not isinstance(value[field], str):
                 raise BadLine(f"'{field}' must be a string")
