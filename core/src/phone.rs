@@ -12,6 +12,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use phonenumber::country;
 
+mod validator;
+
 /// The E.164 form of an international number (`+49 30 1234567` → `+49301234567`).
 pub(crate) fn e164(number: &str) -> Option<String> {
     validate(None, number)
@@ -22,7 +24,7 @@ pub(crate) fn e164(number: &str) -> Option<String> {
 pub(crate) fn validate(region: Option<country::Id>, written: &str) -> Option<String> {
     guarded(|| {
         let number = phonenumber::parse(region, written).ok()?;
-        phonenumber::is_valid(&number).then(|| to_e164(&number))
+        validator::is_valid(&number).then(|| to_e164(&number))
     })
 }
 

@@ -101,7 +101,11 @@ impl<'t> NumberView<'t> {
     /// The view of `text`, `None` when it has fewer than 7 digits (phone and card
     /// numbers have more; most messages have fewer).
     fn new(text: &'t str) -> Option<NumberView<'t>> {
-        let ascii_digits = text.bytes().filter(u8::is_ascii_digit).count();
+        // Counted without a branch per byte, so the loop runs on vectors.
+        let ascii_digits: usize = text
+            .bytes()
+            .map(|b| usize::from(b.wrapping_sub(b'0') < 10))
+            .sum();
         if text.is_ascii() {
             return (ascii_digits >= 7).then_some(NumberView {
                 bytes: Cow::Borrowed(text.as_bytes()),

@@ -94,7 +94,6 @@ impl Folder {
             let byte = bytes[i];
             // The general path below handles what may start a run: any non-ASCII
             // character, and an ASCII one right before a non-ASCII one ("e" + U+0301).
-            let next_is_ascii = bytes.get(i + 1).is_none_or(u8::is_ascii);
             if byte.is_ascii_alphanumeric() {
                 // A run of ASCII letters and digits, copied in bulk up to (without)
                 // a last character that non-ASCII follows.
@@ -117,7 +116,7 @@ impl Folder {
                     view.ascii_word(&bytes[start..i], start, kinds);
                     continue;
                 }
-            } else if byte.is_ascii() && next_is_ascii {
+            } else if byte.is_ascii() && bytes.get(i + 1).is_none_or(u8::is_ascii) {
                 view.separator(byte == b'\n' || byte == b'\r');
                 i += 1;
                 continue;

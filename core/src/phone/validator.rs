@@ -1,0 +1,304 @@
+//! `phonenumber::is_valid` on compiled DFAs.
+//!
+//! libphonenumber decides validity with one regex per number type (fixed line,
+//! mobile, toll free, …) of the number's region. `phonenumber` runs them through
+//! `regex`'s lazy DFA, whose states are built per thread: every new worker
+//! thread rebuilt them for each number, about 30k instructions, three times a
+//! whole check. Here each region's patterns are compiled once per process into
+//! fully built DFAs, which need no per-thread state, and validity is decided
+//! exactly as `phonenumber::validator::is_valid` does (same metadata, same
+//! order, same "match at the start" semantics); a unit test compares the two on
+//! numbers of many regions. A pattern whose DFA cannot be built falls back to
+//! `phonenumber`'s own regex.
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+
+use phonenumber::metadata::{Descriptor, Metadata, DATABASE};
+use phonenumber::PhoneNumber;
+use regex_automata::dfa::{dense, Automaton, StartKind};
+use regex_automata::{Anchored, Input};
+
+/// Whether `number` is valid: what `phonenumber::is_valid(number)` answers.
+pub(super) fn is_valid(number: &PhoneNumber) -> bool {
+    let code = number.country().code();
+    let national = number.national().to_string();
+    region_for(code, &national).is_some_and(|region| region.is_valid(&national))
+}
+
+/// The region whose metadata decides, as `phonenumber::validator::source_for`
+/// picks it: the only region of the country code, or the first of several whose
+/// leading digits (or, without those, whose number types) match.
+fn region_for(code: u16, national: &str) -> Option<Arc<Region>> {
+    let ids = DATABASE.region(&code)?;
+    if let [id] = ids[..] {
+        if id == "001" {
+            // Non-geographic codes (+800, +979): the code's metadata.
+            let meta = DATABASE.by_code(&code)?.into_iter().next()?;
+            return Some(compiled(&format!("001/{code}"), meta));
+        }
+        id.parse::<phonenumber::country::Id>().ok()?;
+        return Some(compiled(id, DATABASE.by_id(id)?));
+    }
+    ids.into_iter().find_map(|id| {
+        let region = compiled(id, DATABASE.by_id(id)?);
+        let chosen = match &region.leading_digits {
+            Some(leading) => leading.matches_start(national),
+            None => region.is_valid(national),
+        };
+        chosen.then_some(region)
+    })
+}
+
+/// The compiled region for metadata `meta`, built on first use in the process.
+fn compiled(key: &str, meta: &'static Metadata) -> Arc<Region> {
+    static REGIONS: LazyLock<Mutex<HashMap<String, Arc<Region>>>> = LazyLock::new(Mutex::default);
+    if let Some(region) = REGIONS
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(key)
+    {
+        return Arc::clone(region);
+    }
+    // Built outside the lock: two threads may both build a region once; the
+    // first stored wins.
+    let region = Arc::new(Region::new(meta));
+    Arc::clone(
+        REGIONS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(key.to_owned())
+            .or_insert(region),
+    )
+}
+
+/// One region's patterns, compiled.
+struct Region {
+    general: Pattern,
+    /// Every number type `number_type` tries; a number is valid when the general
+    /// pattern and any of these match.
+    types: Vec<Pattern>,
+    leading_digits: Option<Pattern>,
+}
+
+impl Region {
+    fn new(meta: &'static Metadata) -> Region {
+        let types = meta.descriptors();
+        Region {
+            general: Pattern::of(types.general()),
+            types: [
+                types.premium_rate(),
+                types.toll_free(),
+                types.shared_cost(),
+                types.voip(),
+                types.personal_number(),
+                types.pager(),
+                types.uan(),
+                types.voicemail(),
+                types.fixed_line(),
+                types.mobile(),
+            ]
+            .into_iter()
+            .flatten()
+            .map(Pattern::of)
+            .collect(),
+            leading_digits: meta.leading_digits().map(|regex| Pattern {
+                lengths: &[],
+                matcher: Matcher::new(
+                    regex.as_str(),
+                    Box::new(move |text| regex.find(text).is_some_and(|m| m.start() == 0)),
+                ),
+            }),
+        }
+    }
+
+    /// `phonenumber::validator::number_type(meta, national) != Type::Unknown`.
+    fn is_valid(&self, national: &str) -> bool {
+        self.general.matches(national) && self.types.iter().any(|t| t.matches(national))
+    }
+}
+
+/// A number descriptor: its possible lengths and national-number pattern.
+struct Pattern {
+    lengths: &'static [u16],
+    matcher: Matcher,
+}
+
+impl Pattern {
+    fn of(descriptor: &'static Descriptor) -> Pattern {
+        let regex = descriptor.national_number();
+        Pattern {
+            lengths: descriptor.possible_length(),
+            matcher: Matcher::new(
+                regex.as_str(),
+                Box::new(move |text| regex.find(text).is_some_and(|m| m.start() == 0)),
+            ),
+        }
+    }
+
+    /// `Descriptor::is_match`: a possible length (when the metadata lists any)
+    /// and the pattern matching at the start.
+    fn matches(&self, national: &str) -> bool {
+        (self.lengths.is_empty() || self.lengths.contains(&(national.len() as u16)))
+            && self.matcher.matches_start(national)
+    }
+
+    fn matches_start(&self, national: &str) -> bool {
+        self.matcher.matches_start(national)
+    }
+}
+
+/// Whether a pattern matches at the start of a text.
+type MatchesStart = Box<dyn Fn(&str) -> bool + Send + Sync>;
+
+enum Matcher {
+    Dfa(Box<dense::DFA<Vec<u32>>>),
+    /// The DFA would have been too large: `phonenumber`'s own cached regex.
+    Upstream(MatchesStart),
+}
+
+/// Bigger DFAs fall back to the upstream regex; the largest of the default
+/// regions' patterns take a few KiB.
+const MAX_DFA_BYTES: usize = 1 << 20;
+
+impl Matcher {
+    /// The DFA of `pattern`, or `upstream` (the same pattern in `phonenumber`)
+    /// when it would be too large.
+    fn new(pattern: &str, upstream: MatchesStart) -> Matcher {
+        // As `phonenumber` compiles them (`ignore_whitespace`), but byte-wise:
+        // national numbers are ASCII digits, on which Unicode `\d` and ASCII `\d`
+        // agree, and ASCII classes keep the DFA small.
+        let dfa = dense::Builder::new()
+            .syntax(
+                regex_automata::util::syntax::Config::new()
+                    .ignore_whitespace(true)
+                    .unicode(false)
+                    .utf8(false),
+            )
+            .configure(
+                dense::Config::new()
+                    .start_kind(StartKind::Anchored)
+                    .dfa_size_limit(Some(MAX_DFA_BYTES))
+                    .determinize_size_limit(Some(4 * MAX_DFA_BYTES)),
+            )
+            .build(pattern);
+        match dfa {
+            Ok(dfa) => Matcher::Dfa(Box::new(dfa)),
+            Err(_) => Matcher::Upstream(upstream),
+        }
+    }
+
+    /// Whether the pattern matches some prefix of `text`: what upstream's
+    /// `find(text).map(|m| m.start() == 0)` answers, since the leftmost match
+    /// starts at 0 exactly when any match does.
+    fn matches_start(&self, text: &str) -> bool {
+        match self {
+            Matcher::Dfa(dfa) => {
+                let input = Input::new(text).anchored(Anchored::Yes).earliest(true);
+                matches!(dfa.try_search_fwd(&input), Ok(Some(_)))
+            }
+            Matcher::Upstream(matches_start) => matches_start(text),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use phonenumber::country;
+
+    use super::*;
+
+    /// Numbers derived from every example number of `regions`' metadata: the
+    /// example, one digit changed, one added, one removed.
+    fn variants(meta: &Metadata) -> Vec<String> {
+        let types = meta.descriptors();
+        let examples = [
+            Some(types.general()),
+            types.fixed_line(),
+            types.mobile(),
+            types.toll_free(),
+            types.premium_rate(),
+            types.shared_cost(),
+            types.personal_number(),
+            types.voip(),
+            types.pager(),
+            types.uan(),
+            types.voicemail(),
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(Descriptor::example);
+        let mut numbers = Vec::new();
+        for example in examples {
+            numbers.push(example.to_owned());
+            for i in 0..example.len() {
+                let mut changed = example.as_bytes().to_vec();
+                changed[i] = b'0' + (changed[i] - b'0' + 3) % 10;
+                numbers.push(String::from_utf8(changed).unwrap());
+                numbers.push(format!("{}{}", &example[..i], &example[i + 1..]));
+            }
+            numbers.push(format!("{example}7"));
+        }
+        numbers
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "builds DFAs of hundreds of patterns: hours under Miri")]
+    fn agrees_with_phonenumber() {
+        // The default regions, regions that share a country code (+1, +7, +44,
+        // +262, +599) and non-geographic codes.
+        let regions = [
+            "DE", "FR", "KR", "CN", "GB", "ES", "BR", "ID", "US", "CA", "JM", "RU", "KZ", "GG",
+            "IM", "RE", "YT", "CW", "BQ", "IT", "JP", "IN", "AR", "MX",
+        ];
+        let mut checked = 0;
+        let mut valid = 0;
+        for id in regions {
+            let meta = DATABASE.by_id(id).unwrap();
+            let code = meta.country_code();
+            for national in variants(meta) {
+                for written in [format!("+{code} {national}"), national.clone()] {
+                    let region = if written.starts_with('+') {
+                        None
+                    } else {
+                        Some(id.parse::<country::Id>().unwrap())
+                    };
+                    let Ok(number) = phonenumber::parse(region, &written) else {
+                        continue;
+                    };
+                    let expected = phonenumber::is_valid(&number);
+                    assert_eq!(is_valid(&number), expected, "{id} {written}");
+                    checked += 1;
+                    valid += usize::from(expected);
+                }
+            }
+        }
+        // Both answers are well represented.
+        assert!(
+            checked > 2000 && valid > 300 && checked - valid > 300,
+            "{checked} {valid}"
+        );
+        for code in [800, 808, 870, 979] {
+            for national in variants(DATABASE.by_code(&code).unwrap()[0]) {
+                let number = phonenumber::parse(None, format!("+{code} {national}")).unwrap();
+                assert_eq!(
+                    is_valid(&number),
+                    phonenumber::is_valid(&number),
+                    "+{code} {national}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "builds DFAs of hundreds of patterns: hours under Miri")]
+    fn every_pattern_of_the_default_regions_is_a_dfa() {
+        let is_dfa = |p: &Pattern| matches!(p.matcher, Matcher::Dfa(_));
+        for id in ["DE", "FR", "KR", "CN", "GB", "ES", "BR", "ID", "US"] {
+            let region = Region::new(DATABASE.by_id(id).unwrap());
+            assert!(is_dfa(&region.general), "{id}");
+            assert!(region.types.iter().all(is_dfa), "{id}");
+            assert!(region.leading_digits.iter().all(is_dfa), "{id}");
+        }
+    }
+}
