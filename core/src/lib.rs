@@ -37,8 +37,16 @@
 //! original text.
 //!
 //! ## Untrusted input
-//! [`Engine::check`], [`Policy::from_toml`], [`Policy::from_json`] and
-//! [`Policy::from_path`] never panic, whatever the input; they return [`Error`].
+//! [`Engine::check`], [`Engine::triage`], [`Engine::reply_health`],
+//! [`Policy::from_toml`], [`Policy::from_json`] and [`Policy::from_path`] never
+//! panic, whatever the input; they return [`Error`].
+//!
+//! ## Inbound messages
+//! [`Engine::triage`] reads what customers write back: the 15-5-1 reply time
+//! (complaint 1 min, urgent 5, question 15), opt-outs (`STOP`, `unsubscribe`,
+//! `abmelden`, `退订`, `수신거부`, through the same folding), and
+//! [`Engine::reply_health`] an account's mean response time against the 6 h and
+//! 24 h marks of seed 000.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
