@@ -15,9 +15,10 @@ fn main() {
     let soname = format!("libsendlint.so.{ABI_VERSION}");
     let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     let elf = !matches!(os.as_str(), "macos" | "ios" | "windows");
-    // cargo-c (`cargo cbuild`) passes `--cfg cargo_c` and sets the soname itself.
-    let cargo_c = std::env::var_os("CARGO_CFG_CARGO_C").is_some();
-    if elf && !cargo_c {
+    // cargo-c (`cargo cbuild`) adds its own -soname; with
+    // `version_suffix_components = 1` (Cargo.toml) it is this same name, so the
+    // two agree whichever the linker takes.
+    if elf {
         println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,{soname}");
     }
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));

@@ -19,6 +19,8 @@ fn public_types_are_thread_and_unwind_safe() {
     assert_traits::<Message<'static>>();
     assert_traits::<sendlint::History>();
     assert_traits::<sendlint::Topic>();
+    assert_traits::<sendlint::OwnedMessage>();
+    assert_traits::<sendlint::ErrorKind>();
 }
 
 #[test]

@@ -21,7 +21,13 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use sendlint::{
+// The C library has no rlib (see Cargo.toml): compile its source into the
+// bench, so the exports are called exactly as C calls them.
+#[allow(dead_code)]
+#[path = "../src/lib.rs"]
+mod capi;
+
+use capi::{
     sendlint_check, sendlint_check_text, sendlint_engine, sendlint_engine_free,
     sendlint_engine_new, sendlint_status, sendlint_string_free, sendlint_summary,
 };

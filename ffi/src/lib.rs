@@ -353,7 +353,7 @@ fn utf8<'a>(bytes: &'a [u8], name: &str) -> Result<&'a str, Failure> {
 }
 
 /// A path from bytes: any bytes on Unix (paths need not be UTF-8 there), UTF-8 elsewhere.
-fn path(bytes: &[u8], name: &str) -> Result<PathBuf, Failure> {
+fn path_from_bytes(bytes: &[u8], name: &str) -> Result<PathBuf, Failure> {
     #[cfg(unix)]
     {
         let _ = name;
@@ -516,7 +516,7 @@ pub unsafe extern "C" fn sendlint_history_load(
 ) -> sendlint_status {
     ffi_boundary!({
         let out = arg!(out out);
-        let file = crate::path(arg!(bytes path, path_len), "path")?;
+        let file = path_from_bytes(arg!(bytes path, path_len), "path")?;
         let history = if key.is_null() {
             History::load(&file)?
         } else {
@@ -543,7 +543,7 @@ pub unsafe extern "C" fn sendlint_history_save(
 ) -> sendlint_status {
     ffi_boundary!({
         let history = arg!(ref history);
-        let file = crate::path(arg!(bytes path, path_len), "path")?;
+        let file = path_from_bytes(arg!(bytes path, path_len), "path")?;
         history.history.save(&file)?;
         Ok(())
     })
