@@ -58,6 +58,7 @@ mod engine;
 mod error;
 mod history;
 mod inbound;
+mod json_input;
 mod lexicon;
 mod links;
 mod matcher;
@@ -79,6 +80,7 @@ pub use history::History;
 pub use inbound::{
     CueKind, Exchange, Inbound, InboundCue, OptOut, Priority, ReplyHealth, ReplyState, Triage,
 };
+pub use json_input::OwnedInbound;
 pub use message::Message;
 pub use owned_message::OwnedMessage;
 pub use policy::Policy;
