@@ -324,7 +324,12 @@ def test_repr_html_marks_spans_and_escapes(engine: sendlint.Engine) -> None:
         start, end = finding.span
         assert f">{text[start:end]}</mark>".replace("&", "&amp;") in html
     assert html.count("<tr>") == len(report.findings) + 1
-    assert "bait_word" in repr(report) and len(repr(report)) < 200
+    assert repr(report) == (
+        f"Report(risk={report.risk}, verdict={report.verdict!r}, kind='useful', "
+        "rules=['bait_word', 'risky_link'])"
+    )
+    bait = report.findings[0]
+    assert repr(bait) == f"Finding(rule='bait_word', span={bait.span!r}, matched={bait.matched!r})"
 
 
 def test_report_cues_and_kind_source(engine: sendlint.Engine) -> None:
