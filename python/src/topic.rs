@@ -47,8 +47,9 @@ impl Topic {
         Ok((rebuild.unbind(), (json,)))
     }
 
-    fn __repr__(&self) -> String {
-        format!("Topic(keywords={:?})", self.0.keywords(5))
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let keywords = crate::report::py_repr(py, self.0.keywords(5))?;
+        Ok(format!("Topic(keywords={keywords})"))
     }
 }
 
