@@ -2,8 +2,8 @@
 
 use jiff::Timestamp;
 
-use crate::error::Error;
 use crate::audience::Audience;
+use crate::error::Error;
 use crate::history::History;
 use crate::report::Kind;
 use crate::topic::Topic;

@@ -7,8 +7,8 @@ use pyo3::prelude::*;
 
 use pyo3::types::PyList;
 
-use crate::batch::{batch_error, skips, thread_count, Arguments, Batch};
 use crate::audience::Audience;
+use crate::batch::{batch_error, skips, thread_count, Arguments, Batch};
 use crate::errors::{to_py, InputError};
 use crate::frame::Columns;
 use crate::history::History;

@@ -4,8 +4,8 @@
 //! One module per Python class (as tokenizers and pydantic-core do); `errors`
 //! is the one place where core errors become Python exceptions.
 
-mod batch;
 mod audience;
+mod batch;
 mod engine;
 mod errors;
 mod frame;
