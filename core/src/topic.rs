@@ -36,8 +36,7 @@ const PREFIX: usize = 5;
 /// assert!(topic.relevance("Neuer Lippenstift im Angebot, jetzt bestellen") < 0.3);
 /// # Ok::<(), sendlint::Error>(())
 /// ```
-// Serde so bindings can ship a topic to worker processes (Python pickling).
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct Topic {
     words: HashSet<String>,
     prefixes: HashSet<String>,

@@ -11,6 +11,12 @@ pub(crate) struct Finding {
     finding: sendlint::Finding,
 }
 
+/// Python's `repr` of a value, so reprs read as Python (`'x'`, `None`, `(1, 2)`).
+pub(crate) fn py_repr<'py, T: IntoPyObject<'py>>(py: Python<'py>, value: T) -> PyResult<String> {
+    use pyo3::IntoPyObjectExt;
+    Ok(value.into_bound_py_any(py)?.repr()?.to_string())
+}
+
 /// A JSON document as Python values (dicts, lists, ...).
 pub(crate) fn json_loads(py: Python<'_>, json: &str) -> PyResult<Py<PyAny>> {
     Ok(py.import("json")?.call_method1("loads", (json,))?.unbind())
@@ -82,13 +88,13 @@ impl Finding {
         Ok((rebuild.unbind(), (json,)))
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "Finding(rule={:?}, span={:?}, matched={:?})",
-            self.finding.rule.as_str(),
-            self.span(),
-            self.finding.matched
-        )
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "Finding(rule={}, span={}, matched={})",
+            py_repr(py, self.finding.rule.as_str())?,
+            py_repr(py, self.span())?,
+            py_repr(py, self.finding.matched.as_deref())?
+        ))
     }
 }
 
@@ -200,14 +206,14 @@ impl Report {
         Ok((rebuild.unbind(), (self.report.to_json(), self.text.clone())))
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "Report(risk={}, verdict={:?}, kind={:?}, rules={:?})",
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "Report(risk={}, verdict={}, kind={}, rules={})",
             self.report.risk,
-            self.report.verdict.as_str(),
-            self.report.kind.as_str(),
-            self.rules()
-        )
+            py_repr(py, self.report.verdict.as_str())?,
+            py_repr(py, self.report.kind.as_str())?,
+            py_repr(py, self.rules())?
+        ))
     }
 
     /// The report in a notebook: the message with each finding's span marked,

@@ -39,23 +39,23 @@ impl Topic {
     }
 
     fn __reduce__(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, (String,))> {
-        let json = serde_json::to_string(&*self.0)
-            .map_err(|e| crate::errors::InputError::new_err(e.to_string()))?;
+        let json = self.0.to_json();
         let rebuild = py
             .import("sendlint._sendlint")?
             .getattr("_topic_from_json")?;
         Ok((rebuild.unbind(), (json,)))
     }
 
-    fn __repr__(&self) -> String {
-        format!("Topic(keywords={:?})", self.0.keywords(5))
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let keywords = crate::report::py_repr(py, self.0.keywords(5))?;
+        Ok(format!("Topic(keywords={keywords})"))
     }
 }
 
 /// Rebuilds a pickled `Topic` (see `Topic.__reduce__`).
 #[pyfunction]
 pub(crate) fn _topic_from_json(json: &str) -> PyResult<Topic> {
-    let topic = serde_json::from_str(json).map_err(|e| {
+    let topic = sendlint::Topic::from_json(json).map_err(|e| {
         crate::errors::InputError::new_err(format!("not a pickled sendlint topic: {e}"))
     })?;
     Ok(Topic(Arc::new(topic)))

@@ -21,7 +21,7 @@ def mypy(path: Path) -> subprocess.CompletedProcess:
 
 
 def test_user_script_passes_mypy_strict() -> None:
-    done = mypy(HERE / "typing" / "user_script.py")
+    done = mypy(HERE / "typed_usage" / "user_script.py")
     assert done.returncode == 0, done.stdout + done.stderr
 
 

@@ -518,7 +518,7 @@ fn layout(header: &[String], delimiter: u8) -> Result<Layout, String> {
 }
 
 impl Audience {
-    /// Imports contacts from a CSV or TXT file (see the [module docs](self)).
+    /// Imports contacts from a CSV or TXT file (see [Contact import](crate::audience#contact-import)).
     ///
     /// # Errors
     /// [`AudienceError::Import`] when the file cannot be read, is larger than
@@ -563,8 +563,8 @@ impl Audience {
         })
     }
 
-    /// Imports contacts from the bytes of a CSV or TXT file (see the
-    /// [module docs](self)).
+    /// Imports contacts from the bytes of a CSV or TXT file (see
+    /// [Contact import](crate::audience#contact-import)).
     ///
     /// # Errors
     /// As [`Audience::import_csv_path`].

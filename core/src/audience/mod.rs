@@ -21,6 +21,26 @@
 //! A message checked with an audience ([`Message::audience`](crate::Message::audience))
 //! runs `no_consent`, `opted_out` and, with a target expression, `untargeted`.
 //!
+//! ## Contact import
+//! [`Audience::import_csv`] reads CSV or TXT in UTF-8 with a header row naming
+//! its columns in English or German (`phone`/`phone_number`/`Telefonnummer`,
+//! `labels`/`Label-Name`, `consent_at`, `consent_method`, `consent_source`,
+//! `consent_policy_version`; the names are in `lexicons/import/`, compared
+//! without case, spaces, `-` and `_`); a plain list of numbers without a header
+//! is read as a phone column (and a label column after it). The separator —
+//! comma, semicolon or tab — is detected from the first line and stated in the
+//! report; labels inside a field are separated by commas, and unquoted labels
+//! spilling into further columns of a comma-separated file are read too.
+//!
+//! Every row gets a result: accepted, or a [`RejectReason`] — `duplicate` (the
+//! first row of a number wins), `invalid_phone`, `unknown_label` (ignored, the
+//! row kept), `missing_consent`, `invalid_consent`, `invalid_encoding`,
+//! `opted_out` (stays excluded). Rows that cannot be imported count as failed;
+//! rows are judged in batches of 5,000, and when more than 10 % of any batch
+//! fail nothing is imported ([`AudienceError::ImportStopped`] carries the
+//! [`ImportReport`]). Byte order marks, CRLF, quoted fields, empty rows and any
+//! bytes are handled.
+//!
 //! ## Untrusted input
 //! [`Audience::import_csv`], [`Expression::parse`], [`Audience::from_json`] and
 //! [`Audience::load`] never panic, whatever the input; they return errors.
