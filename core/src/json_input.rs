@@ -202,8 +202,23 @@ impl Audience {
     /// # Ok::<(), sendlint::Error>(())
     /// ```
     pub fn from_labels_json(json: &str) -> Result<Audience, Error> {
-        let labels: Vec<String> = Error::parse_json("labels", json)?;
-        Ok(Audience::new(labels)?)
+        Ok(Audience::new(Audience::label_list_from_json(json)?)?)
+    }
+
+    /// Reads label names from a JSON array of strings, for calls that take
+    /// labels (adding a contact); whether they exist is checked where they are used.
+    ///
+    /// # Errors
+    /// [`Error::Json`] naming the element that is not a string.
+    ///
+    /// # Examples
+    /// ```
+    /// let labels = sendlint::audience::Audience::label_list_from_json(r#"["VIP", "Neukunde"]"#)?;
+    /// assert_eq!(labels, ["VIP", "Neukunde"]);
+    /// # Ok::<(), sendlint::Error>(())
+    /// ```
+    pub fn label_list_from_json(json: &str) -> Result<Vec<String>, Error> {
+        Error::parse_json("labels", json)
     }
 
     /// Applies an inbound message's opt-out to its sender: when the triage

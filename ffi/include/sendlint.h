@@ -176,6 +176,16 @@ enum sendlint_status
    * Nothing unwinds into C; the handles passed in are still usable.
    */
   SENDLINT_PANIC = 8,
+  /**
+   * A contact import stopped because more than 10 % of a batch's rows
+   * failed; the audience is unchanged and the report says which rows and why.
+   */
+  SENDLINT_IMPORT_STOPPED = 9,
+  /**
+   * An audience file is corrupt, foreign or of another version, or a contact
+   * file cannot be imported at all (empty, UTF-16, no phone column).
+   */
+  SENDLINT_INVALID_AUDIENCE = 10,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -213,6 +223,14 @@ typedef enum sendlint_verdict sendlint_verdict;
 typedef uint32_t sendlint_verdict;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
+
+/**
+ * Contacts keyed by E.164 number, their labels, consent records and opt-outs.
+ * Opaque. Thread-safe: it is locked inside, so any number of threads may read
+ * it (select, check) at once; a change (import, opt-out, …) waits for them and
+ * they for it.
+ */
+typedef struct sendlint_audience sendlint_audience;
 
 /**
  * A compiled policy. Opaque. Thread-safe: one engine may be shared by any
@@ -524,6 +542,343 @@ const char *sendlint_rule_name(uint32_t bit);
  * Ownership: borrows `name`. Thread-safety: any thread.
  */
 int32_t sendlint_rule_bit(const char *name, size_t len);
+
+/**
+ * Creates an empty audience with the labels of a JSON array of strings,
+ * `labels_len` bytes at `labels_json` (`["VIP", "Interesse-Make-up"]`); NULL
+ * means no labels (`labels_len` is then ignored). Phone numbers need a country
+ * code until `sendlint_audience_set_default_region`.
+ *
+ * Errors: `SENDLINT_INVALID_UTF8`; `SENDLINT_INVALID_JSON` naming the element
+ * that is not a string; `SENDLINT_INVALID_INPUT` for an empty, over-long or
+ * repeated label name.
+ *
+ * Ownership: the caller owns `*out` (NULL on failure) and frees it with
+ * `sendlint_audience_free`. Thread-safety: any thread.
+ */
+sendlint_status sendlint_audience_new(const char *labels_json,
+                                      size_t labels_len,
+                                      sendlint_audience **out);
+
+/**
+ * Frees an audience. NULL is a no-op. Unsaved changes are lost: save first.
+ *
+ * Ownership: takes `audience` back; it must not be used afterwards.
+ * Thread-safety: only once no other thread uses the audience.
+ */
+void sendlint_audience_free(sendlint_audience *audience);
+
+/**
+ * Reads an audience saved by `sendlint_audience_save` from the file at
+ * `path_len` bytes at `path` (any bytes on Unix).
+ *
+ * Errors: `SENDLINT_IO` when the file cannot be read; `SENDLINT_INVALID_AUDIENCE`
+ * when it is corrupt, foreign or of another version.
+ *
+ * Ownership: the caller owns `*out` (NULL on failure) and frees it with
+ * `sendlint_audience_free`. Thread-safety: any thread.
+ */
+sendlint_status sendlint_audience_load(const char *path, size_t path_len, sendlint_audience **out);
+
+/**
+ * Writes the audience to the file at `path_len` bytes at `path` atomically (a
+ * temporary file renamed over it), versioned, for `sendlint_audience_load`.
+ *
+ * Errors: `SENDLINT_IO` when the file cannot be written.
+ *
+ * Ownership: borrows `audience`. Thread-safety: any thread; waits for changes
+ * in progress.
+ */
+sendlint_status sendlint_audience_save(const sendlint_audience *audience,
+                                       const char *path,
+                                       size_t path_len);
+
+/**
+ * The number of contacts in the audience (opted-out ones included); 0 for NULL.
+ *
+ * Ownership: borrows `audience`. Thread-safety: any thread.
+ */
+size_t sendlint_audience_len(const sendlint_audience *audience);
+
+/**
+ * Reads national numbers (`(030) 1234567`) as numbers of the region
+ * `region_len` bytes at `region` (ISO 3166 alpha-2, `"DE"`) wherever this
+ * audience takes a phone number; NULL `region` requires a country code again.
+ *
+ * Errors: `SENDLINT_INVALID_UTF8`; `SENDLINT_INVALID_INPUT` for an unknown region.
+ *
+ * Ownership: borrows both. Thread-safety: any thread (a change: it waits for readers).
+ */
+sendlint_status sendlint_audience_set_default_region(sendlint_audience *audience,
+                                                     const char *region,
+                                                     size_t region_len);
+
+/**
+ * Imports contacts from a CSV or TXT file (UTF-8; comma, semicolon or tab
+ * separated; English or German headers: `phone`/`Telefonnummer`,
+ * `labels`/`Label-Name`, `consent_at`, `consent_method`, `consent_source`) at
+ * `path_len` bytes at `path`, with options as a JSON object, `options_len` bytes
+ * at `options_json` (NULL: defaults): `default_region` (`"DE"`, how national
+ * numbers are read) and `threads`. The import report as JSON to
+ * `*report_json_out`: `rows`, `accepted`, `added`, `failed`, `issues` (each
+ * `row`, `reason` — `duplicate`, `invalid_phone`, `unknown_label`,
+ * `missing_consent`, … — and `message`), `delimiter`, `format`, `batches`,
+ * `applied`, `stop_reason`.
+ *
+ * Errors: `SENDLINT_IMPORT_STOPPED` when more than 10 % of a batch's rows
+ * failed: nothing was imported, and — unlike every other failure —
+ * `*report_json_out` holds the report (`"applied": false`) saying which rows
+ * and why. `SENDLINT_IO` when the file cannot be read; `SENDLINT_INVALID_AUDIENCE`
+ * when it cannot be imported at all (empty, UTF-16, no phone column);
+ * `SENDLINT_INVALID_JSON` for bad options. The audience is unchanged on any error.
+ *
+ * Ownership: borrows the rest; the caller owns `*report_json_out` (NULL on
+ * other failures) and frees it with `sendlint_string_free`. Thread-safety: any
+ * thread (a change: it waits for readers).
+ */
+sendlint_status sendlint_audience_import_csv(sendlint_audience *audience,
+                                             const char *path,
+                                             size_t path_len,
+                                             const char *options_json,
+                                             size_t options_len,
+                                             char **report_json_out);
+
+/**
+ * As `sendlint_audience_import_csv`, from the `len` bytes of a CSV or TXT file
+ * at `data` (any bytes: rows that are not UTF-8 are reported, not refused).
+ *
+ * Ownership and thread-safety as `sendlint_audience_import_csv`.
+ */
+sendlint_status sendlint_audience_import_csv_bytes(sendlint_audience *audience,
+                                                   const char *data,
+                                                   size_t len,
+                                                   const char *options_json,
+                                                   size_t options_len,
+                                                   char **report_json_out);
+
+/**
+ * The E.164 numbers of the contacts a label expression selects (`len` bytes
+ * at `expression`: label names with `AND`, `OR`, `NOT`, brackets, and quotes
+ * around names with spaces), in the order they were added, as a JSON array of
+ * strings to `*numbers_json_out`. Opted-out contacts and contacts without
+ * consent are included (the rules report them); see
+ * `sendlint_audience_select_sendable`.
+ *
+ * Errors: `SENDLINT_INVALID_UTF8`; `SENDLINT_INVALID_INPUT` for an expression
+ * that does not parse or names an unknown label (the message names the column).
+ *
+ * Ownership: borrows the rest; the caller owns `*numbers_json_out` (NULL on
+ * failure) and frees it with `sendlint_string_free`. Thread-safety: any thread.
+ */
+sendlint_status sendlint_audience_select(const sendlint_audience *audience,
+                                         const char *expression,
+                                         size_t len,
+                                         char **numbers_json_out);
+
+/**
+ * As `sendlint_audience_select`, without contacts lacking consent or opted out:
+ * the numbers a send may go to.
+ *
+ * Ownership and thread-safety as `sendlint_audience_select`.
+ */
+sendlint_status sendlint_audience_select_sendable(const sendlint_audience *audience,
+                                                  const char *expression,
+                                                  size_t len,
+                                                  char **numbers_json_out);
+
+/**
+ * Adds a contact (`phone_len` bytes at `phone`) with the labels of a JSON array
+ * of strings (`labels_json`; NULL: none), or adds the labels to an existing
+ * contact, added at `at_unix` (Unix seconds; negative: now). Its E.164 number
+ * to `*e164_out`. A contact needs consent (`sendlint_audience_set_consent`)
+ * before sends to it pass `no_consent`.
+ *
+ * Errors: `SENDLINT_INVALID_UTF8`, `SENDLINT_INVALID_JSON`;
+ * `SENDLINT_INVALID_INPUT` for an invalid number (the message says why) or an
+ * unknown label.
+ *
+ * Ownership: borrows the rest; the caller owns `*e164_out` (NULL on failure)
+ * and frees it with `sendlint_string_free`. Thread-safety: any thread (a change).
+ */
+sendlint_status sendlint_audience_add_contact(sendlint_audience *audience,
+                                              const char *phone,
+                                              size_t phone_len,
+                                              const char *labels_json,
+                                              size_t labels_len,
+                                              int64_t at_unix,
+                                              char **e164_out);
+
+/**
+ * Records a contact's opt-in (adding the contact when new) from a JSON object,
+ * `consent_len` bytes at `consent_json`: `at` (RFC 3339) and `method`
+ * (`web_form`, `in_store`, `api` or `chat`), optionally `source` and
+ * `policy_version`. An earlier opt-out stands.
+ *
+ * Errors: `SENDLINT_INVALID_UTF8`; `SENDLINT_INVALID_JSON` naming the field;
+ * `SENDLINT_INVALID_INPUT` for an invalid number.
+ *
+ * Ownership: borrows everything. Thread-safety: any thread (a change).
+ */
+sendlint_status sendlint_audience_set_consent(sendlint_audience *audience,
+                                              const char *phone,
+                                              size_t phone_len,
+                                              const char *consent_json,
+                                              size_t consent_len);
+
+/**
+ * Records that the contact (`phone_len` bytes at `phone`) opted out at
+ * `at_unix` (Unix seconds; negative: now). An unknown number is added as an
+ * opted-out contact, so a later import cannot make it a recipient; an earlier
+ * opt-out time is kept.
+ *
+ * Errors: `SENDLINT_INVALID_UTF8`; `SENDLINT_INVALID_INPUT` for an invalid number.
+ *
+ * Ownership: borrows both. Thread-safety: any thread (a change).
+ */
+sendlint_status sendlint_audience_opt_out(sendlint_audience *audience,
+                                          const char *phone,
+                                          size_t phone_len,
+                                          int64_t at_unix);
+
+/**
+ * The contact with this number (written any way the default region allows) as
+ * a JSON object (`phone`, `consent`, `opted_out_at`, `added_at`, interaction
+ * dates, …) to `*contact_json_out`.
+ *
+ * Errors: `SENDLINT_INVALID_UTF8`; `SENDLINT_INVALID_INPUT` when the audience
+ * has no such contact.
+ *
+ * Ownership: borrows the rest; the caller owns `*contact_json_out` (NULL on
+ * failure) and frees it with `sendlint_string_free`. Thread-safety: any thread.
+ */
+sendlint_status sendlint_audience_contact(const sendlint_audience *audience,
+                                          const char *phone,
+                                          size_t phone_len,
+                                          char **contact_json_out);
+
+/**
+ * Applies an inbound message's opt-out to the audience: `len` bytes at
+ * `triage_json`, a triage as `sendlint_triage` wrote it. When it found an
+ * opt-out, its sender is opted out at the time they asked, and `*applied_out`
+ * is 1; otherwise nothing changes and it is 0.
+ *
+ * Errors: `SENDLINT_INVALID_UTF8`; `SENDLINT_INVALID_JSON` naming the field;
+ * `SENDLINT_INVALID_INPUT` when the triage has an opt-out but no sender, or
+ * the sender is not a valid number (nothing changes).
+ *
+ * Ownership: borrows everything. Thread-safety: any thread (a change).
+ */
+sendlint_status sendlint_audience_apply_triage(sendlint_audience *audience,
+                                               const char *triage_json,
+                                               size_t len,
+                                               int32_t *applied_out);
+
+/**
+ * The audience as CSV with every phone number replaced by its `UID_…`
+ * pseudonym under `key_len` bytes at `key` (a secret of at least 16 random
+ * bytes), to `*csv_out`: `uid`, `labels`, consent, opt-out and interaction
+ * dates, purchase count.
+ *
+ * Errors: `SENDLINT_INVALID_INPUT` for an empty key.
+ *
+ * Ownership: borrows the rest; the caller owns `*csv_out` (NULL on failure)
+ * and frees it with `sendlint_string_free`. Thread-safety: any thread.
+ */
+sendlint_status sendlint_audience_export_pseudonymized(const sendlint_audience *audience,
+                                                       const uint8_t *key,
+                                                       size_t key_len,
+                                                       char **csv_out);
+
+/**
+ * The stable pseudonym of `len` bytes of UTF-8 at `value` under `key_len`
+ * bytes at `key` — `UID_` and 32 hex digits of HMAC-SHA-256, never a bare
+ * hash — to `*uid_out`. The value is trimmed; normalise phone numbers to
+ * E.164 first, so one person gets one id.
+ *
+ * Errors: `SENDLINT_INVALID_UTF8`; `SENDLINT_INVALID_INPUT` for an empty key.
+ *
+ * Ownership: borrows the rest; the caller owns `*uid_out` (NULL on failure)
+ * and frees it with `sendlint_string_free`. Thread-safety: any thread.
+ */
+sendlint_status sendlint_pseudonymize(const char *value,
+                                      size_t len,
+                                      const uint8_t *key,
+                                      size_t key_len,
+                                      char **uid_out);
+
+/**
+ * The full check with every context: as `sendlint_check_with_topic` (the
+ * message as JSON; `history` and `topic` may be NULL), also against
+ * `audience` (may be NULL), whose contacts the recipients are looked up in
+ * for `no_consent` and `opted_out`, and the campaign's target label
+ * expression, `target_len` bytes at `target` (may be NULL), for `untargeted`.
+ * A message without recipients goes to the whole audience, or to the
+ * contacts the target selects. The report JSON then has
+ * `recipients_remaining`.
+ *
+ * Errors: as `sendlint_check`; `SENDLINT_INVALID_INPUT` also for a target that
+ * does not parse or names an unknown label (the message names the column).
+ *
+ * Ownership: borrows the rest; the caller owns `*report_json_out` (NULL on
+ * failure) and frees it with `sendlint_string_free`. Thread-safety: any number
+ * of threads may check at once, also against one audience.
+ */
+sendlint_status sendlint_check_with_audience(const sendlint_engine *engine,
+                                             const sendlint_history *history,
+                                             const sendlint_topic *topic,
+                                             const sendlint_audience *audience,
+                                             const char *target,
+                                             size_t target_len,
+                                             const char *message_json,
+                                             size_t len,
+                                             char **report_json_out);
+
+/**
+ * Triages one inbound message, a JSON object of `len` bytes at `inbound_json`
+ * in the shape of a line of `sendlint inbound`'s input: `text` (required) and
+ * optionally `id`, `at` (RFC 3339, when it was received; now when absent),
+ * `sender` and `account`. The triage as JSON to `*triage_json_out`:
+ * `priority` (`complaint`, `urgent`, `question` or `other`),
+ * `reply_within_minutes` (1, 5, 15 or null), `reply_due`, `received`,
+ * `sender`, `account`, `opt_out` (null, or the phrase, language and time of
+ * the request to stop) and `cues`. Pass it to `sendlint_audience_apply_triage`
+ * to opt the sender out.
+ *
+ * Errors: `SENDLINT_INVALID_UTF8`; `SENDLINT_INVALID_JSON` naming the line,
+ * column and field; `SENDLINT_INVALID_INPUT` for a text over the policy's
+ * `limits.max_text_bytes`.
+ *
+ * Ownership: borrows the rest; the caller owns `*triage_json_out` (NULL on
+ * failure) and frees it with `sendlint_string_free`. Thread-safety: any number
+ * of threads may triage with one engine at once.
+ */
+sendlint_status sendlint_triage(const sendlint_engine *engine,
+                                const char *inbound_json,
+                                size_t len,
+                                char **triage_json_out);
+
+/**
+ * An account's reply-time health from its exchanges, a JSON array of `len`
+ * bytes at `exchanges_json`, each an object with `received` (RFC 3339),
+ * `replied` (absent or null: not answered yet) and optionally `reply_due` (a
+ * triage's `reply_due`), as of `now_unix` (Unix seconds; negative: the system
+ * clock). The health as JSON to `*health_json_out`: `state` (`healthy`,
+ * `priority_lowered` above a 6 h mean, `ads_low_priority` above 24 h),
+ * `mean_response_seconds`, `priority_factor`, `on_time_share`, `measured`,
+ * `answered`, `overdue`, `pending`, `now`, `window_start`.
+ *
+ * Errors: `SENDLINT_INVALID_UTF8`; `SENDLINT_INVALID_JSON` naming the field
+ * (`[2].replied`); `SENDLINT_INVALID_INPUT` naming the exchange whose reply or
+ * due time lies before it was received.
+ *
+ * Ownership: borrows the rest; the caller owns `*health_json_out` (NULL on
+ * failure) and frees it with `sendlint_string_free`. Thread-safety: any thread.
+ */
+sendlint_status sendlint_reply_health(const sendlint_engine *engine,
+                                      const char *exchanges_json,
+                                      size_t len,
+                                      int64_t now_unix,
+                                      char **health_json_out);
 
 #ifdef __cplusplus
 }  // extern "C"

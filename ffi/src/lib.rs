@@ -61,6 +61,12 @@ pub enum sendlint_status {
     /// sendlint panicked (a bug: please report it with `sendlint_last_error()`).
     /// Nothing unwinds into C; the handles passed in are still usable.
     SENDLINT_PANIC = 8,
+    /// A contact import stopped because more than 10 % of a batch's rows
+    /// failed; the audience is unchanged and the report says which rows and why.
+    SENDLINT_IMPORT_STOPPED = 9,
+    /// An audience file is corrupt, foreign or of another version, or a contact
+    /// file cannot be imported at all (empty, UTF-16, no phone column).
+    SENDLINT_INVALID_AUDIENCE = 10,
 }
 
 /// What a report recommends.
@@ -156,20 +162,20 @@ pub const SENDLINT_RULE_OPTED_OUT: u64 = 1 << 17;
 pub const SENDLINT_RULE_UNTARGETED: u64 = 1 << 18;
 
 /// A failed call: the status to return and the words for `sendlint_last_error`.
-struct Failure {
-    status: sendlint_status,
+pub(crate) struct Failure {
+    pub(crate) status: sendlint_status,
     message: String,
 }
 
 impl Failure {
-    fn new(status: sendlint_status, message: impl Into<String>) -> Failure {
+    pub(crate) fn new(status: sendlint_status, message: impl Into<String>) -> Failure {
         Failure {
             status,
             message: message.into(),
         }
     }
 
-    fn panic(payload: Box<dyn std::any::Any + Send>) -> Failure {
+    pub(crate) fn panic(payload: Box<dyn std::any::Any + Send>) -> Failure {
         let what = payload
             .downcast_ref::<&str>()
             .map(|s| (*s).to_owned())
@@ -182,7 +188,7 @@ impl Failure {
     }
 
     /// Stores the message as this thread's last error and returns the status.
-    fn record(self) -> sendlint_status {
+    pub(crate) fn record(self) -> sendlint_status {
         // C strings end at the first NUL: keep the rest of the message readable.
         let text = CString::new(self.message.replace('\0', "\\0")).expect("NULs were replaced");
         LAST_ERROR.with(|last| *last.borrow_mut() = Some(text));
@@ -193,6 +199,10 @@ impl Failure {
 impl From<Error> for Failure {
     fn from(err: Error) -> Failure {
         use sendlint_status::*;
+        let err = match err {
+            Error::Audience(err) => return Failure::from(err),
+            other => other,
+        };
         let status = match (&err, err.kind()) {
             (Error::History { kind: Some(_), .. }, _) => SENDLINT_IO,
             (_, ErrorKind::History) => SENDLINT_INVALID_HISTORY,
@@ -289,8 +299,13 @@ macro_rules! arg {
     }};
 }
 
+// The audience and inbound exports, in their own files; they use the macros above.
+mod audience;
+mod inbound;
+
 /// The value an out pointer holds until the call succeeds.
-trait Empty {
+pub(crate) trait Empty {
+    /// The reset value.
     fn empty() -> Self;
 }
 
@@ -322,7 +337,11 @@ impl Empty for f64 {
 /// # Safety
 /// `data` is NULL or points to `len` readable, initialised elements that stay
 /// valid and unchanged for `'a`.
-unsafe fn slice<'a, T>(data: *const T, len: usize, name: &str) -> Result<&'a [T], Failure> {
+pub(crate) unsafe fn slice<'a, T>(
+    data: *const T,
+    len: usize,
+    name: &str,
+) -> Result<&'a [T], Failure> {
     if data.is_null() {
         return Err(Failure::new(
             sendlint_status::SENDLINT_INVALID_ARGUMENT,
@@ -340,7 +359,7 @@ unsafe fn slice<'a, T>(data: *const T, len: usize, name: &str) -> Result<&'a [T]
 }
 
 /// The bytes as text, or `SENDLINT_INVALID_UTF8` naming where they stop being UTF-8.
-fn utf8<'a>(bytes: &'a [u8], name: &str) -> Result<&'a str, Failure> {
+pub(crate) fn utf8<'a>(bytes: &'a [u8], name: &str) -> Result<&'a str, Failure> {
     std::str::from_utf8(bytes).map_err(|err| {
         Failure::new(
             sendlint_status::SENDLINT_INVALID_UTF8,
@@ -353,7 +372,7 @@ fn utf8<'a>(bytes: &'a [u8], name: &str) -> Result<&'a str, Failure> {
 }
 
 /// A path from bytes: any bytes on Unix (paths need not be UTF-8 there), UTF-8 elsewhere.
-fn path_from_bytes(bytes: &[u8], name: &str) -> Result<PathBuf, Failure> {
+pub(crate) fn path_from_bytes(bytes: &[u8], name: &str) -> Result<PathBuf, Failure> {
     #[cfg(unix)]
     {
         let _ = name;
@@ -368,7 +387,7 @@ fn path_from_bytes(bytes: &[u8], name: &str) -> Result<PathBuf, Failure> {
 }
 
 /// A string for C to own (freed with `sendlint_string_free`).
-fn c_string(text: String) -> Result<*mut c_char, Failure> {
+pub(crate) fn c_string(text: String) -> Result<*mut c_char, Failure> {
     CString::new(text).map(CString::into_raw).map_err(|_| {
         Failure::new(
             sendlint_status::SENDLINT_INVALID_INPUT,
