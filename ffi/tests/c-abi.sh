@@ -41,6 +41,8 @@ cflags=(-Wall -Wextra -Werror -pedantic -Iffi/include)
 shared=(-L"$release" -Wl,-rpath,"$release" -lsendlint)
 gcc -std=c99 "${cflags[@]}" ffi/tests/check.c -o "$out/check" "${shared[@]}"
 gcc -std=c99 "${cflags[@]}" ffi/tests/threads.c -o "$out/threads" "${shared[@]}" -pthread
+gcc -std=c99 "${cflags[@]}" ffi/tests/audience.c -o "$out/audience" "${shared[@]}"
+gcc -std=c99 "${cflags[@]}" ffi/tests/inbound.c -o "$out/inbound" "${shared[@]}"
 # C++ through the static library: both libraries get linked by something.
 g++ -std=c++17 "${cflags[@]}" ffi/tests/raii.cpp -o "$out/raii" "$release/libsendlint.a" -pthread -ldl -lm
 # The example exactly as the README builds it: through the pkg-config file.
@@ -51,6 +53,8 @@ mkdir "$out/scratch"
 run_all() {
     "$@" "$out/check" "$PWD" "$out/scratch"
     "$@" "$out/threads"
+    "$@" "$out/audience" "$PWD" "$out/scratch"
+    "$@" "$out/inbound"
     "$@" "$out/raii"
     # The example: one message to allow, one to block (exit status 1: flagged).
     local printed status=0
