@@ -642,3 +642,76 @@ impl Empty for i32 {
         0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(err: AudienceError) -> sendlint_status {
+        Failure::from(err).status
+    }
+
+    #[test]
+    fn audience_errors_map_to_statuses() {
+        use sendlint_status::*;
+        let mut audience = Audience::new(["VIP"]).unwrap();
+        let options = ImportOptions::new();
+        // Through the core's `Error` as well: a target checked with a message.
+        let through_error =
+            |err: AudienceError| Failure::from(sendlint_core::Error::from(err)).status;
+        let stopped = audience
+            .import_csv(b"phone\n030 1\n030 2\n030 3\n", &options)
+            .unwrap_err();
+        assert!(matches!(stopped, AudienceError::ImportStopped(_)));
+        assert_eq!(through_error(stopped), SENDLINT_IMPORT_STOPPED);
+        assert_eq!(
+            status(
+                audience
+                    .import_csv_path("/nonexistent/sendlint/contacts.csv", &options)
+                    .unwrap_err()
+            ),
+            SENDLINT_IO
+        );
+        assert_eq!(
+            status(
+                audience
+                    .import_csv(b"name,city\nAnna,Berlin\n", &options)
+                    .unwrap_err()
+            ),
+            SENDLINT_INVALID_AUDIENCE
+        );
+        assert_eq!(
+            status(Audience::load("/nonexistent/sendlint/audience.json").unwrap_err()),
+            SENDLINT_IO
+        );
+        assert_eq!(
+            status(Audience::from_json("{}").unwrap_err()),
+            SENDLINT_INVALID_AUDIENCE
+        );
+        assert_eq!(
+            status(audience.select("VIP AND (").unwrap_err()),
+            SENDLINT_INVALID_INPUT
+        );
+        assert_eq!(
+            through_error(audience.opt_out("12", None).unwrap_err()),
+            SENDLINT_INVALID_INPUT
+        );
+        assert_eq!(audience.len(), 0);
+    }
+
+    #[test]
+    fn negative_unix_times_are_now() {
+        use sendlint_status::*;
+        let before = Timestamp::now();
+        assert!(unix_or_now(-1, "at_unix").ok().unwrap() >= before);
+        assert_eq!(
+            unix_or_now(1_795_597_200, "at_unix")
+                .ok()
+                .unwrap()
+                .to_string(),
+            "2026-11-25T09:00:00Z"
+        );
+        let err = unix_or_now(i64::MAX, "at_unix").unwrap_err();
+        assert_eq!(err.status, SENDLINT_INVALID_INPUT);
+    }
+}
