@@ -36,7 +36,7 @@ static void test_version_and_rule_bits(void) {
     CHECK(strcmp(sendlint_rule_name(0), "bait_word") == 0);
     CHECK(strcmp(sendlint_rule_name(7), "near_duplicate") == 0);
     CHECK(strcmp(sendlint_rule_name(14), "off_topic") == 0);
-    CHECK(sendlint_rule_name(16) == NULL);
+    CHECK(sendlint_rule_name(19) == NULL); /* bits 16-18 are the audience rules */
     CHECK(sendlint_rule_name(UINT32_MAX) == NULL);
     CHECK(sendlint_rule_bit(LIT("mass_mention")) == 2);
     CHECK((UINT64_C(1) << sendlint_rule_bit(LIT("mass_mention"))) == SENDLINT_RULE_MASS_MENTION);
