@@ -4,6 +4,7 @@
  * pseudonyms, and every error path. Usage: audience <repository root> <scratch dir> */
 #define _POSIX_C_SOURCE 200809L
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -590,6 +591,90 @@ static void test_audience_errors(void) {
     sendlint_audience_free(audience);
 }
 
+/* One audience shared by threads: readers select and check while a writer
+ * opts contacts out; the lock inside keeps every read whole. */
+struct reader {
+    sendlint_audience *audience;
+    const sendlint_engine *engine;
+    int failures;
+};
+
+static void *read_audience(void *arg) {
+    struct reader *reader = (struct reader *)arg;
+    int last = 1000;
+    for (int round = 0; round < 20; round++) {
+        char *numbers = NULL, *report = NULL;
+        if (sendlint_audience_select_sendable(reader->audience, LIT("NOT Interesse-Make-up"),
+                                              &numbers) != SENDLINT_OK) {
+            reader->failures++;
+            continue;
+        }
+        /* 750 sendable at first, 730 once all opt-outs are in; never more
+         * than this thread saw before. */
+        int n = count(numbers, "\"+49170");
+        if (n < 730 || n > 750 || n > last) {
+            reader->failures++;
+        }
+        last = n;
+        sendlint_string_free(numbers);
+        if (sendlint_check_with_audience(reader->engine, NULL, NULL, reader->audience, LIT(TARGET),
+                                         LIT("{\"text\": \"Neue Farben! Abmelden: STOP\"}"),
+                                         &report) != SENDLINT_OK ||
+            !contains(report, "\"recipients_remaining\":40")) {
+            reader->failures++;
+        }
+        sendlint_string_free(report);
+    }
+    return NULL;
+}
+
+static void *opt_out_twenty(void *arg) {
+    sendlint_audience *audience = (sendlint_audience *)arg;
+    for (int i = 600; i < 620; i++) {
+        char phone[32];
+        snprintf(phone, sizeof phone, "+49170%d", 1000000 + i);
+        if (sendlint_audience_opt_out(audience, phone, strlen(phone), 1775030400) != SENDLINT_OK) {
+            return audience;
+        }
+    }
+    return NULL;
+}
+
+static void test_threads(void) {
+    sendlint_audience *audience = new_audience();
+    sendlint_engine *engine = NULL;
+    char *report = NULL, *numbers = NULL;
+    size_t len = 0;
+    char *csv = seed_003_csv(&len);
+    CHECK(sendlint_engine_new(NULL, 0, &engine) == SENDLINT_OK);
+    CHECK(sendlint_audience_import_csv_bytes(audience, csv, len, NULL, 0, &report) == SENDLINT_OK);
+    sendlint_string_free(report);
+    free(csv);
+
+    struct reader readers[4];
+    pthread_t threads[5];
+    for (int t = 0; t < 4; t++) {
+        readers[t].audience = audience;
+        readers[t].engine = engine;
+        readers[t].failures = 0;
+        CHECK(pthread_create(&threads[t], NULL, read_audience, &readers[t]) == 0);
+    }
+    CHECK(pthread_create(&threads[4], NULL, opt_out_twenty, audience) == 0);
+    void *writer_failed = NULL;
+    for (int t = 0; t < 4; t++) {
+        CHECK(pthread_join(threads[t], NULL) == 0);
+        CHECK(readers[t].failures == 0);
+    }
+    CHECK(pthread_join(threads[4], &writer_failed) == 0);
+    CHECK(writer_failed == NULL);
+    CHECK(sendlint_audience_select_sendable(audience, LIT("NOT Interesse-Make-up"), &numbers) ==
+          SENDLINT_OK);
+    CHECK(count(numbers, "\"+49170") == 730);
+    sendlint_string_free(numbers);
+    sendlint_engine_free(engine);
+    sendlint_audience_free(audience);
+}
+
 int main(int argc, char **argv) {
     if (argc != 3) {
         fprintf(stderr, "usage: %s <repository root> <scratch dir>\n", argv[0]);
@@ -604,5 +689,6 @@ int main(int argc, char **argv) {
     test_save_and_load();
     test_pseudonyms();
     test_audience_errors();
+    test_threads();
     return finish("audience");
 }

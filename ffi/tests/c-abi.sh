@@ -41,7 +41,7 @@ cflags=(-Wall -Wextra -Werror -pedantic -Iffi/include)
 shared=(-L"$release" -Wl,-rpath,"$release" -lsendlint)
 gcc -std=c99 "${cflags[@]}" ffi/tests/check.c -o "$out/check" "${shared[@]}"
 gcc -std=c99 "${cflags[@]}" ffi/tests/threads.c -o "$out/threads" "${shared[@]}" -pthread
-gcc -std=c99 "${cflags[@]}" ffi/tests/audience.c -o "$out/audience" "${shared[@]}"
+gcc -std=c99 "${cflags[@]}" ffi/tests/audience.c -o "$out/audience" "${shared[@]}" -pthread
 gcc -std=c99 "${cflags[@]}" ffi/tests/inbound.c -o "$out/inbound" "${shared[@]}"
 # C++ through the static library: both libraries get linked by something.
 g++ -std=c++17 "${cflags[@]}" ffi/tests/raii.cpp -o "$out/raii" "$release/libsendlint.a" -pthread -ldl -lm
