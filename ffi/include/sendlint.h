@@ -834,6 +834,125 @@ sendlint_status sendlint_check_with_audience(const sendlint_engine *engine,
                                              char **report_json_out);
 
 /**
+ * Uses the `[audience]` settings of `engine`'s policy (import batch size and
+ * failure share, lifecycle rules, label health thresholds, retention) instead
+ * of the built-in ones an audience starts with.
+ *
+ * Errors: `SENDLINT_INVALID_INPUT` when a setting is out of range (the
+ * audience keeps its settings).
+ *
+ * Ownership: borrows both. Thread-safety: any thread (a change).
+ */
+sendlint_status sendlint_audience_use_policy(sendlint_audience *audience,
+                                             const sendlint_engine *engine);
+
+/**
+ * Records something the contact (`phone_len` bytes at `phone`) did, for the
+ * lifecycle rules: `kind_len` bytes at `kind`, `"opened"`, `"replied"` or
+ * `"purchased"`, at `at_unix` (Unix seconds; negative: now).
+ *
+ * Errors: `SENDLINT_INVALID_UTF8`; `SENDLINT_INVALID_INPUT` for an unknown
+ * kind, an invalid number or a contact the audience does not have.
+ *
+ * Ownership: borrows everything. Thread-safety: any thread (a change).
+ */
+sendlint_status sendlint_audience_record_interaction(sendlint_audience *audience,
+                                                     const char *phone,
+                                                     size_t phone_len,
+                                                     const char *kind,
+                                                     size_t kind_len,
+                                                     int64_t at_unix);
+
+/**
+ * Marks the labels of a send's target expression (`len` bytes at
+ * `expression`) as used at `at_unix` (Unix seconds; negative: now), for the
+ * label health report: a label no send used for 30 days is unused.
+ *
+ * Errors: `SENDLINT_INVALID_UTF8`; `SENDLINT_INVALID_INPUT` for an expression
+ * that does not parse or names an unknown label (the column).
+ *
+ * Ownership: borrows everything. Thread-safety: any thread (a change).
+ */
+sendlint_status sendlint_audience_record_target(sendlint_audience *audience,
+                                                const char *expression,
+                                                size_t len,
+                                                int64_t at_unix);
+
+/**
+ * Adds and removes labels (JSON arrays of names; NULL: none) on every contact
+ * the expression (`len` bytes at `expression`) selects, at `at_unix` (Unix
+ * seconds; negative: now), and logs the change with the reason (`reason_len`
+ * bytes at `reason`; NULL: none). A label both added and removed is added.
+ * The logged change as JSON to `*change_json_out`: `at`, `selection`,
+ * `added`, `removed`, `contacts` (how many really changed), `reason`.
+ *
+ * Errors: `SENDLINT_INVALID_UTF8`, `SENDLINT_INVALID_JSON`;
+ * `SENDLINT_INVALID_INPUT` for a bad expression (the column) or an unknown
+ * label. Nothing changes on error.
+ *
+ * Ownership: borrows the rest; the caller owns `*change_json_out` (NULL on
+ * failure) and frees it with `sendlint_string_free`. Thread-safety: any
+ * thread (a change).
+ */
+sendlint_status sendlint_audience_change_labels(sendlint_audience *audience,
+                                                const char *expression,
+                                                size_t len,
+                                                const char *add_json,
+                                                size_t add_len,
+                                                const char *remove_json,
+                                                size_t remove_len,
+                                                const char *reason,
+                                                size_t reason_len,
+                                                int64_t at_unix,
+                                                char **change_json_out);
+
+/**
+ * Applies the lifecycle rules (the built-in ones, or the policy's with
+ * `sendlint_audience_use_policy`: new customer ends after 60 days, high
+ * activity lost after 14 days without a read, churn risk after 60, sleeping
+ * VIP after 180) as of `now_unix` (Unix seconds; negative: now). What changed
+ * as JSON to `*report_json_out`: `changes` (`rule`, `contacts`, `added`,
+ * `removed`) and `skipped` (rules whose labels the audience lacks, and why).
+ *
+ * Errors: `SENDLINT_INVALID_INPUT` for a time out of range.
+ *
+ * Ownership: borrows `audience`; the caller owns `*report_json_out` (NULL on
+ * failure) and frees it with `sendlint_string_free`. Thread-safety: any
+ * thread (a change).
+ */
+sendlint_status sendlint_audience_apply_lifecycle(sendlint_audience *audience,
+                                                  int64_t now_unix,
+                                                  char **report_json_out);
+
+/**
+ * The label health report as of `now_unix` (Unix seconds; negative: now) as
+ * JSON to `*health_json_out`: `labels`, `max_labels`, `too_many` (more than
+ * 100), `unused` (no send targeted them for 30 days), `overloaded` (holding
+ * more than 40 % of the contacts).
+ *
+ * Errors: `SENDLINT_INVALID_INPUT` for a time out of range.
+ *
+ * Ownership: borrows `audience`; the caller owns `*health_json_out` (NULL on
+ * failure) and frees it with `sendlint_string_free`. Thread-safety: any thread.
+ */
+sendlint_status sendlint_audience_label_health(const sendlint_audience *audience,
+                                               int64_t now_unix,
+                                               char **health_json_out);
+
+/**
+ * Drops interactions older than the retention period (90 days by default)
+ * before `now_unix` (Unix seconds; negative: now); the number dropped to
+ * `*dropped_out`.
+ *
+ * Errors: `SENDLINT_INVALID_INPUT` for a time out of range.
+ *
+ * Ownership: borrows `audience`. Thread-safety: any thread (a change).
+ */
+sendlint_status sendlint_audience_sweep(sendlint_audience *audience,
+                                        int64_t now_unix,
+                                        size_t *dropped_out);
+
+/**
  * Triages one inbound message, a JSON object of `len` bytes at `inbound_json`
  * in the shape of a line of `sendlint inbound`'s input: `text` (required) and
  * optionally `id`, `at` (RFC 3339, when it was received; now when absent),

@@ -8,7 +8,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use jiff::Timestamp;
-use sendlint_core::audience::{Audience, AudienceError, Consent, ImportOptions};
+use sendlint_core::audience::{Audience, AudienceError, Consent, ImportOptions, InteractionKind};
 use sendlint_core::{OwnedMessage, Triage};
 
 use super::{
@@ -635,6 +635,236 @@ pub unsafe extern "C" fn sendlint_check_with_audience(
         *report_json_out = c_string(engine.engine.check(&message)?.to_json())?;
         Ok(())
     })
+}
+
+/// A value the core serialises, as a C string.
+fn json_out(json: serde_json::Result<String>, what: &str) -> Result<*mut c_char, Failure> {
+    let json = json.map_err(|err| {
+        Failure::new(
+            sendlint_status::SENDLINT_INVALID_INPUT,
+            format!("cannot write the {what} as JSON: {err}"),
+        )
+    })?;
+    c_string(json)
+}
+
+/// Uses the `[audience]` settings of `engine`'s policy (import batch size and
+/// failure share, lifecycle rules, label health thresholds, retention) instead
+/// of the built-in ones an audience starts with.
+///
+/// Errors: `SENDLINT_INVALID_INPUT` when a setting is out of range (the
+/// audience keeps its settings).
+///
+/// Ownership: borrows both. Thread-safety: any thread (a change).
+#[no_mangle]
+pub unsafe extern "C" fn sendlint_audience_use_policy(
+    audience: *mut sendlint_audience,
+    engine: *const sendlint_engine,
+) -> sendlint_status {
+    ffi_boundary!({
+        let audience = arg!(ref audience);
+        let engine = arg!(ref engine);
+        let settings = engine.engine.policy().audience.clone();
+        let mut guard = audience.write();
+        // Built aside and swapped in: on error the audience keeps its settings.
+        let updated = guard.clone().with_settings(settings)?;
+        *guard = updated;
+        Ok(())
+    })
+}
+
+/// Records something the contact (`phone_len` bytes at `phone`) did, for the
+/// lifecycle rules: `kind_len` bytes at `kind`, `"opened"`, `"replied"` or
+/// `"purchased"`, at `at_unix` (Unix seconds; negative: now).
+///
+/// Errors: `SENDLINT_INVALID_UTF8`; `SENDLINT_INVALID_INPUT` for an unknown
+/// kind, an invalid number or a contact the audience does not have.
+///
+/// Ownership: borrows everything. Thread-safety: any thread (a change).
+#[no_mangle]
+pub unsafe extern "C" fn sendlint_audience_record_interaction(
+    audience: *mut sendlint_audience,
+    phone: *const c_char,
+    phone_len: usize,
+    kind: *const c_char,
+    kind_len: usize,
+    at_unix: i64,
+) -> sendlint_status {
+    ffi_boundary!({
+        let audience = arg!(ref audience);
+        let phone = arg!(str phone, phone_len);
+        let kind: InteractionKind =
+            arg!(str kind, kind_len)
+                .parse()
+                .map_err(|message: String| {
+                    Failure::new(sendlint_status::SENDLINT_INVALID_INPUT, message)
+                })?;
+        let at = unix_or_now(at_unix, "at_unix")?;
+        audience.write().record_interaction(phone, kind, at)?;
+        Ok(())
+    })
+}
+
+/// Marks the labels of a send's target expression (`len` bytes at
+/// `expression`) as used at `at_unix` (Unix seconds; negative: now), for the
+/// label health report: a label no send used for 30 days is unused.
+///
+/// Errors: `SENDLINT_INVALID_UTF8`; `SENDLINT_INVALID_INPUT` for an expression
+/// that does not parse or names an unknown label (the column).
+///
+/// Ownership: borrows everything. Thread-safety: any thread (a change).
+#[no_mangle]
+pub unsafe extern "C" fn sendlint_audience_record_target(
+    audience: *mut sendlint_audience,
+    expression: *const c_char,
+    len: usize,
+    at_unix: i64,
+) -> sendlint_status {
+    ffi_boundary!({
+        let audience = arg!(ref audience);
+        let expression = arg!(str expression, len);
+        let at = unix_or_now(at_unix, "at_unix")?;
+        audience.write().record_target(expression, at)?;
+        Ok(())
+    })
+}
+
+/// Adds and removes labels (JSON arrays of names; NULL: none) on every contact
+/// the expression (`len` bytes at `expression`) selects, at `at_unix` (Unix
+/// seconds; negative: now), and logs the change with the reason (`reason_len`
+/// bytes at `reason`; NULL: none). A label both added and removed is added.
+/// The logged change as JSON to `*change_json_out`: `at`, `selection`,
+/// `added`, `removed`, `contacts` (how many really changed), `reason`.
+///
+/// Errors: `SENDLINT_INVALID_UTF8`, `SENDLINT_INVALID_JSON`;
+/// `SENDLINT_INVALID_INPUT` for a bad expression (the column) or an unknown
+/// label. Nothing changes on error.
+///
+/// Ownership: borrows the rest; the caller owns `*change_json_out` (NULL on
+/// failure) and frees it with `sendlint_string_free`. Thread-safety: any
+/// thread (a change).
+#[no_mangle]
+pub unsafe extern "C" fn sendlint_audience_change_labels(
+    audience: *mut sendlint_audience,
+    expression: *const c_char,
+    len: usize,
+    add_json: *const c_char,
+    add_len: usize,
+    remove_json: *const c_char,
+    remove_len: usize,
+    reason: *const c_char,
+    reason_len: usize,
+    at_unix: i64,
+    change_json_out: *mut *mut c_char,
+) -> sendlint_status {
+    ffi_boundary!({
+        let change_json_out = arg!(out change_json_out);
+        let audience = arg!(ref audience);
+        let expression = arg!(str expression, len);
+        let add = if add_json.is_null() {
+            Vec::new()
+        } else {
+            Audience::label_list_from_json(arg!(str add_json, add_len))?
+        };
+        let remove = if remove_json.is_null() {
+            Vec::new()
+        } else {
+            Audience::label_list_from_json(arg!(str remove_json, remove_len))?
+        };
+        let reason = if reason.is_null() {
+            ""
+        } else {
+            arg!(str reason, reason_len)
+        };
+        let at = unix_or_now(at_unix, "at_unix")?;
+        let add: Vec<&str> = add.iter().map(String::as_str).collect();
+        let remove: Vec<&str> = remove.iter().map(String::as_str).collect();
+        let mut guard = audience.write();
+        let change = guard.change_labels(expression, &add, &remove, at, reason)?;
+        *change_json_out = json_out(serde_json::to_string(change), "label change")?;
+        Ok(())
+    })
+}
+
+/// Applies the lifecycle rules (the built-in ones, or the policy's with
+/// `sendlint_audience_use_policy`: new customer ends after 60 days, high
+/// activity lost after 14 days without a read, churn risk after 60, sleeping
+/// VIP after 180) as of `now_unix` (Unix seconds; negative: now). What changed
+/// as JSON to `*report_json_out`: `changes` (`rule`, `contacts`, `added`,
+/// `removed`) and `skipped` (rules whose labels the audience lacks, and why).
+///
+/// Errors: `SENDLINT_INVALID_INPUT` for a time out of range.
+///
+/// Ownership: borrows `audience`; the caller owns `*report_json_out` (NULL on
+/// failure) and frees it with `sendlint_string_free`. Thread-safety: any
+/// thread (a change).
+#[no_mangle]
+pub unsafe extern "C" fn sendlint_audience_apply_lifecycle(
+    audience: *mut sendlint_audience,
+    now_unix: i64,
+    report_json_out: *mut *mut c_char,
+) -> sendlint_status {
+    ffi_boundary!({
+        let report_json_out = arg!(out report_json_out);
+        let audience = arg!(ref audience);
+        let now = unix_or_now(now_unix, "now_unix")?;
+        let report = audience.write().apply_lifecycle(now);
+        *report_json_out = json_out(serde_json::to_string(&report), "lifecycle report")?;
+        Ok(())
+    })
+}
+
+/// The label health report as of `now_unix` (Unix seconds; negative: now) as
+/// JSON to `*health_json_out`: `labels`, `max_labels`, `too_many` (more than
+/// 100), `unused` (no send targeted them for 30 days), `overloaded` (holding
+/// more than 40 % of the contacts).
+///
+/// Errors: `SENDLINT_INVALID_INPUT` for a time out of range.
+///
+/// Ownership: borrows `audience`; the caller owns `*health_json_out` (NULL on
+/// failure) and frees it with `sendlint_string_free`. Thread-safety: any thread.
+#[no_mangle]
+pub unsafe extern "C" fn sendlint_audience_label_health(
+    audience: *const sendlint_audience,
+    now_unix: i64,
+    health_json_out: *mut *mut c_char,
+) -> sendlint_status {
+    ffi_boundary!({
+        let health_json_out = arg!(out health_json_out);
+        let audience = arg!(ref audience);
+        let now = unix_or_now(now_unix, "now_unix")?;
+        let health = audience.read().label_health(now);
+        *health_json_out = json_out(serde_json::to_string(&health), "label health")?;
+        Ok(())
+    })
+}
+
+/// Drops interactions older than the retention period (90 days by default)
+/// before `now_unix` (Unix seconds; negative: now); the number dropped to
+/// `*dropped_out`.
+///
+/// Errors: `SENDLINT_INVALID_INPUT` for a time out of range.
+///
+/// Ownership: borrows `audience`. Thread-safety: any thread (a change).
+#[no_mangle]
+pub unsafe extern "C" fn sendlint_audience_sweep(
+    audience: *mut sendlint_audience,
+    now_unix: i64,
+    dropped_out: *mut usize,
+) -> sendlint_status {
+    ffi_boundary!({
+        let dropped_out = arg!(out dropped_out);
+        let audience = arg!(ref audience);
+        let now = unix_or_now(now_unix, "now_unix")?;
+        *dropped_out = audience.write().sweep(now);
+        Ok(())
+    })
+}
+
+impl Empty for usize {
+    fn empty() -> Self {
+        0
+    }
 }
 
 impl Empty for i32 {

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "testing.h"
 
@@ -591,6 +592,109 @@ static void test_audience_errors(void) {
     sendlint_audience_free(audience);
 }
 
+/* Lifecycle rules, batch label changes, label health, retention. */
+static void test_lifecycle_and_labels(void) {
+    const int64_t t0 = 1767225600; /* 2026-01-01T00:00:00Z */
+    const int64_t day = 86400;
+    const int64_t now = (int64_t)time(NULL);
+    sendlint_audience *audience = NULL;
+    char *json = NULL, *numbers = NULL, *e164 = NULL;
+    size_t dropped = 99;
+    CHECK(sendlint_audience_new(LIT("[\"Neukunde\", \"VIP\", \"Bestellt\", \"Inaktiver Kunde\", "
+                                    "\"Hohes Potenzial\"]"),
+                                &audience) == SENDLINT_OK);
+    CHECK(sendlint_audience_add_contact(audience, LIT("+4930123456"),
+                                        LIT("[\"Neukunde\", \"Inaktiver Kunde\"]"), t0, &e164) ==
+          SENDLINT_OK);
+    sendlint_string_free(e164);
+    CHECK(sendlint_audience_add_contact(audience, LIT("+4930123457"), LIT("[\"Bestellt\"]"), t0,
+                                        &e164) == SENDLINT_OK);
+    sendlint_string_free(e164);
+    CHECK(sendlint_audience_record_interaction(audience, LIT("+4930123456"), LIT("purchased"), t0) ==
+          SENDLINT_OK);
+
+    /* A new customer stays one for 60 days after the first purchase. */
+    CHECK(sendlint_audience_apply_lifecycle(audience, t0 + 30 * day, &json) == SENDLINT_OK);
+    CHECK(!contains(json, "\"rule\":\"new_customer\""));
+    CHECK(contains(json, "\"skipped\""));
+    sendlint_string_free(json);
+    CHECK(sendlint_audience_apply_lifecycle(audience, t0 + 61 * day, &json) == SENDLINT_OK);
+    CHECK(contains(json, "\"rule\":\"new_customer\""));
+    sendlint_string_free(json);
+    CHECK(sendlint_audience_select(audience, LIT("Neukunde"), &numbers) == SENDLINT_OK);
+    CHECK(numbers != NULL && strcmp(numbers, "[]") == 0);
+    sendlint_string_free(numbers);
+
+    /* Seed 003's batch action, logged. */
+    CHECK(sendlint_audience_change_labels(audience, LIT("NOT Bestellt"), LIT("[\"Hohes Potenzial\"]"),
+                                          LIT("[\"Inaktiver Kunde\"]"), LIT("weekly review"), t0,
+                                          &json) == SENDLINT_OK);
+    CHECK(contains(json, "\"contacts\":1"));
+    CHECK(contains(json, "\"reason\":\"weekly review\""));
+    CHECK(contains(json, "\"selection\":\"NOT Bestellt\""));
+    sendlint_string_free(json);
+    CHECK(sendlint_audience_select(audience, LIT("\"Hohes Potenzial\" AND NOT \"Inaktiver Kunde\""),
+                                   &numbers) == SENDLINT_OK);
+    CHECK(numbers != NULL && strcmp(numbers, "[\"+4930123456\"]") == 0);
+    sendlint_string_free(numbers);
+
+    /* Label health a month from now: labels no send targeted are unused;
+     * each label holds half the contacts, more than 40 %. */
+    CHECK(sendlint_audience_record_target(audience, LIT("VIP OR Bestellt"), now + 10 * day) ==
+          SENDLINT_OK);
+    CHECK(sendlint_audience_label_health(audience, now + 31 * day, &json) == SENDLINT_OK);
+    CHECK(contains(json, "\"too_many\":false"));
+    CHECK(contains(json, "{\"name\":\"Neukunde\""));
+    CHECK(!contains(json, "{\"name\":\"VIP\""));
+    CHECK(contains(json, "\"overloaded\":[{\"name\":\"Bestellt\""));
+    sendlint_string_free(json);
+    /* A policy that allows 90 % per label: nothing overloaded. */
+    sendlint_engine *engine = NULL;
+    CHECK(sendlint_engine_new(LIT("schema_version = 1\n[audience]\nlabel_max_share = 0.9\n"),
+                              &engine) == SENDLINT_OK);
+    CHECK(sendlint_audience_use_policy(audience, engine) == SENDLINT_OK);
+    CHECK(sendlint_audience_label_health(audience, now + 31 * day, &json) == SENDLINT_OK);
+    CHECK(contains(json, "\"overloaded\":[]"));
+    sendlint_string_free(json);
+    sendlint_engine_free(engine);
+
+    /* Retention: the purchase is swept 90 days on. */
+    CHECK(sendlint_audience_sweep(audience, t0 + 30 * day, &dropped) == SENDLINT_OK);
+    CHECK(dropped == 0);
+    CHECK(sendlint_audience_sweep(audience, t0 + 91 * day, &dropped) == SENDLINT_OK);
+    CHECK(dropped == 1);
+
+    /* Errors: nothing changes. */
+    json = (char *)&json;
+    CHECK(sendlint_audience_change_labels(audience, LIT("NOT Bestellt"), LIT("[\"Neu\"]"), NULL, 0,
+                                          NULL, 0, -1, &json) == SENDLINT_INVALID_INPUT);
+    CHECK(json == NULL);
+    CHECK(contains(sendlint_last_error(), "Neu"));
+    CHECK(sendlint_audience_change_labels(audience, LIT("NOT (Bestellt"), NULL, 0, NULL, 0, NULL, 0,
+                                          -1, &json) == SENDLINT_INVALID_INPUT);
+    CHECK(contains(sendlint_last_error(), "column"));
+    CHECK(sendlint_audience_change_labels(audience, LIT("VIP"), LIT("[\"VIP\""), NULL, 0, NULL, 0,
+                                          -1, &json) == SENDLINT_INVALID_JSON);
+    CHECK(sendlint_audience_change_labels(audience, LIT("VIP"), NULL, 0, NULL, 0, LIT("\xff"), -1,
+                                          &json) == SENDLINT_INVALID_UTF8);
+    CHECK(sendlint_audience_change_labels(audience, LIT("VIP"), NULL, 0, NULL, 0, NULL, 0, -1, NULL) ==
+          SENDLINT_INVALID_ARGUMENT);
+    CHECK(sendlint_audience_record_interaction(audience, LIT("+4930123456"), LIT("clicked"), -1) ==
+          SENDLINT_INVALID_INPUT);
+    CHECK(contains(sendlint_last_error(), "clicked"));
+    CHECK(sendlint_audience_record_interaction(audience, LIT("+4930999999"), LIT("opened"), -1) ==
+          SENDLINT_INVALID_INPUT);
+    CHECK(contains(sendlint_last_error(), "no contact"));
+    CHECK(sendlint_audience_record_target(audience, LIT("Lippenstift"), -1) == SENDLINT_INVALID_INPUT);
+    CHECK(sendlint_audience_apply_lifecycle(audience, INT64_MAX, &json) == SENDLINT_INVALID_INPUT);
+    CHECK(json == NULL);
+    CHECK(sendlint_audience_label_health(NULL, -1, &json) == SENDLINT_INVALID_ARGUMENT);
+    CHECK(sendlint_audience_sweep(audience, -1, NULL) == SENDLINT_INVALID_ARGUMENT);
+    CHECK(sendlint_audience_use_policy(audience, NULL) == SENDLINT_INVALID_ARGUMENT);
+    CHECK(sendlint_audience_len(audience) == 2);
+    sendlint_audience_free(audience);
+}
+
 /* One audience shared by threads: readers select and check while a writer
  * opts contacts out; the lock inside keeps every read whole. */
 struct reader {
@@ -689,6 +793,7 @@ int main(int argc, char **argv) {
     test_save_and_load();
     test_pseudonyms();
     test_audience_errors();
+    test_lifecycle_and_labels();
     test_threads();
     return finish("audience");
 }
