@@ -20,6 +20,7 @@ fn public_types_are_thread_and_unwind_safe() {
     assert_traits::<sendlint::History>();
     assert_traits::<sendlint::Topic>();
     assert_traits::<sendlint::OwnedMessage>();
+    assert_traits::<sendlint::OwnedInbound>();
     assert_traits::<sendlint::ErrorKind>();
 }
 
