@@ -907,6 +907,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "validates a phone number: loads libphonenumber's metadata, too slow under Miri"
+    )]
     fn semantic_errors_name_the_key() {
         for (text, key) in [
             (
@@ -939,6 +943,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "builds the engine (thousands of phrases into a DFA): hours under Miri"
+    )]
     fn non_finite_numbers_are_rejected_naming_the_key() {
         for (text, key) in [
             (
@@ -1054,6 +1062,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "validates policies of 10,000 phrases: too slow under Miri"
+    )]
     fn policy_lists_are_capped() {
         with_phrases(10_000, 20).validate().unwrap();
         let err = invalid(&with_phrases(10_001, 20));
