@@ -157,8 +157,9 @@ enum Matcher {
     Upstream(MatchesStart),
 }
 
-/// Bigger DFAs fall back to the upstream regex; the largest of the default
-/// regions' patterns take a few KiB.
+/// Bigger DFAs fall back to the upstream regex (a unit test checks that no
+/// pattern of the default regions does). Compiled regions are kept for the
+/// life of the process: at most one per region of the metadata.
 const MAX_DFA_BYTES: usize = 1 << 20;
 
 impl Matcher {
