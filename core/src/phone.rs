@@ -14,6 +14,8 @@ use phonenumber::country;
 
 mod validator;
 
+pub(crate) use validator::is_valid;
+
 /// The E.164 form of an international number (`+49 30 1234567` → `+49301234567`).
 pub(crate) fn e164(number: &str) -> Option<String> {
     validate(None, number)

@@ -20,7 +20,7 @@ use regex_automata::dfa::{dense, Automaton, StartKind};
 use regex_automata::{Anchored, Input};
 
 /// Whether `number` is valid: what `phonenumber::is_valid(number)` answers.
-pub(super) fn is_valid(number: &PhoneNumber) -> bool {
+pub(crate) fn is_valid(number: &PhoneNumber) -> bool {
     let code = number.country().code();
     let national = number.national().to_string();
     region_for(code, &national).is_some_and(|region| region.is_valid(&national))
