@@ -193,6 +193,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "builds the engine (thousands of phrases into a DFA): hours under Miri"
+    )]
     fn prices_with_symbols_and_words() {
         assert_eq!(prices("nur €19,90 statt 24,90 €"), ["€19,90", "24,90 €"]);
         assert_eq!(
@@ -203,11 +207,19 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "builds the engine (thousands of phrases into a DFA): hours under Miri"
+    )]
     fn numbers_without_currency_are_not_prices() {
         assert!(prices("Europe 2026, 12 Eurostar trains, 3 eurovision songs").is_empty());
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "builds the engine (thousands of phrases into a DFA): hours under Miri"
+    )]
     fn local_price_formats() {
         assert_eq!(prices("tarif Rp. 3.190/minggu"), ["Rp. 3.190"]);
         assert_eq!(prices("cuma 75rb aja"), ["75rb"]);
@@ -222,6 +234,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "builds the engine (thousands of phrases into a DFA): hours under Miri"
+    )]
     fn look_alike_numbers_are_not_prices() {
         // Indonesian "s/d" ("until") next to a number is not the Peruvian sol.
         assert!(prices("rapat jam 1 s/d 3 sore, berlaku 1 s/d 5 Mei").is_empty());
@@ -230,6 +246,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "builds the engine (thousands of phrases into a DFA): hours under Miri"
+    )]
     fn promotional_messages_in_id_es_pt_are_offers() {
         for text in [
             "Hemat hingga 50% untuk semua sepatu minggu ini di toko kami.",
@@ -252,6 +272,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "builds the engine (thousands of phrases into a DFA): hours under Miri"
+    )]
     fn hard_sells_in_id_es_pt_are_ads() {
         for text in [
             "Aktifkan sekarang paket malam 10GB, kuota besar buat nonton.",
@@ -263,6 +287,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "builds the engine (thousands of phrases into a DFA): hours under Miri"
+    )]
     fn marketplace_links_are_shop_links_and_other_links_are_not() {
         assert_eq!(cues("https://www.amazon.es/dp/B0TEST"), ["shop_link"]);
         assert_eq!(
@@ -273,6 +301,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "builds the engine (thousands of phrases into a DFA): hours under Miri"
+    )]
     fn ordinary_messages_stay_useful() {
         // Decided: "oferta" alone is no cue, "oferta de trabajo/emprego" is a job
         // offer. "promoción"/"promoção" alone stay cues: in a marketing send they

@@ -248,6 +248,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "loads and folds every built-in lexicon: too slow under Miri"
+    )]
     fn every_file_is_recognised() {
         let lexicons = Lexicons::builtin();
         assert!(
@@ -283,6 +287,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "loads and folds every built-in lexicon: too slow under Miri"
+    )]
     fn every_seed_language_has_bait_labels_and_cues() {
         let lexicons = Lexicons::builtin();
         for lang in ["de", "fr", "ko", "zh", "en", "es", "pt", "id"] {

@@ -1231,6 +1231,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "validates a phone number: loads libphonenumber's metadata, too slow under Miri"
+    )]
     fn semantic_errors_name_the_key() {
         for (text, key) in [
             (
@@ -1263,6 +1267,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "builds the engine (thousands of phrases into a DFA): hours under Miri"
+    )]
     fn non_finite_numbers_are_rejected_naming_the_key() {
         for (text, key) in [
             (
@@ -1378,6 +1386,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "validates policies of 10,000 phrases: too slow under Miri"
+    )]
     fn policy_lists_are_capped() {
         with_phrases(10_000, 20).validate().unwrap();
         let err = invalid(&with_phrases(10_001, 20));

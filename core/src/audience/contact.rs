@@ -329,7 +329,7 @@ pub(crate) fn normalise(written: &str, region: Option<country::Id>) -> Result<St
     let text = international.as_deref().unwrap_or(trimmed);
     let parsed = std::panic::catch_unwind(|| {
         let number = phonenumber::parse(parse_region, text)?;
-        Ok::<_, phonenumber::ParseError>((phonenumber::is_valid(&number), number))
+        Ok::<_, phonenumber::ParseError>((crate::phone::is_valid(&number), number))
     });
     match parsed {
         Err(_) => Err(fail("the phone library failed on it".to_owned())),

@@ -73,6 +73,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "builds the engine (thousands of phrases into a DFA): hours under Miri"
+    )]
     fn a_denied_label_does_not_label_an_ad() {
         let counted_as_labelled = [
             "这不是广告！新款上市，全场五折，立即购买 https://shop.example.cn/sale",
@@ -93,6 +97,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "builds the engine (thousands of phrases into a DFA): hours under Miri"
+    )]
     fn real_labels_still_label() {
         for text in [
             "【推广】新款上市，全场五折，立即购买 https://shop.example.cn/sale",
@@ -108,6 +116,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "builds the engine (thousands of phrases into a DFA): hours under Miri"
+    )]
     fn a_denial_in_a_useful_message_fires_nothing() {
         for text in [
             "这不是广告，只是提醒您明天上午十点的预约。",

@@ -111,6 +111,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "builds the engine (thousands of phrases into a DFA): hours under Miri"
+    )]
     fn lookalike_letters_inside_one_label_are_risky() {
         assert_eq!(
             reasons_for(&[], "Zahlung bestätigen: https://p\u{0430}ypal.com/login"),
@@ -123,6 +127,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "builds the engine (thousands of phrases into a DFA): hours under Miri"
+    )]
     fn labels_in_different_scripts_are_not_lookalikes() {
         assert!(reasons_for(&[], "Акция: https://www.пример.рф/акция").is_empty());
         assert!(reasons_for(&[], "店舗: https://shop.例子.中国/").is_empty());
@@ -130,6 +138,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "builds the engine (thousands of phrases into a DFA): hours under Miri"
+    )]
     fn the_senders_own_punycode_domain_is_not_risky() {
         assert!(reasons_for(&["bäckerei.de"], "Bestellen: https://xn--bckerei-5wa.de/").is_empty());
         assert_eq!(
@@ -145,6 +157,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "builds the engine (thousands of phrases into a DFA): hours under Miri"
+    )]
     fn ip_hosts_are_risky_v4_and_v6() {
         for text in [
             "Neue Preise: https://203.0.113.9/preise",
@@ -159,6 +175,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "builds the engine (thousands of phrases into a DFA): hours under Miri"
+    )]
     fn allowed_domains_that_are_no_domain_names_are_refused() {
         for bad in [
             "xn--zz-.de",
