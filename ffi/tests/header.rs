@@ -31,6 +31,10 @@ fn header_matches_the_source() {
         "typedef struct sendlint_engine sendlint_engine;",
         "sendlint_status sendlint_check_text(",
         "#define SENDLINT_RULE_OFF_TOPIC",
+        "typedef struct sendlint_audience sendlint_audience;",
+        "SENDLINT_IMPORT_STOPPED = 9",
+        "SENDLINT_INVALID_AUDIENCE = 10",
+        "sendlint_status sendlint_triage(",
         "extern \"C\"",
     ] {
         assert!(generated.contains(needle), "{needle}");
