@@ -189,6 +189,12 @@ impl Audience {
         self.write().opt_out(phone, at).map_err(audience_error)
     }
 
+    /// Applies an inbound message's opt-out (`Engine.triage` with a `sender`)
+    /// to that contact; returns whether the triage asked to opt out.
+    fn apply_triage(&self, triage: &crate::inbound::Triage) -> PyResult<bool> {
+        self.write().apply_triage(&triage.0).map_err(audience_error)
+    }
+
     /// Records an interaction: `"opened"`, `"replied"` or `"purchased"`.
     #[pyo3(signature = (phone, kind, *, at=None))]
     fn record_interaction(

@@ -176,3 +176,30 @@ def test_cli_inbound_bad_line_is_named_and_exit_2() -> None:
     assert done.returncode == 2
     assert "-:1: unknown field(s) recipients" in done.stderr.decode()
     assert len(done.stdout.decode().splitlines()) == 1
+
+
+def test_an_inbound_opt_out_reaches_the_audience() -> None:
+    aud = sendlint.Audience(labels=["VIP"])
+    aud.add_contact("+4917012345678", ["VIP"], at="2026-01-01T00:00:00Z")
+    aud.set_consent("+4917012345678", at="2026-01-01T00:00:00Z", method="web_form")
+    question = ENGINE.triage("Habt ihr das auch in Blau?", sender="+4917012345678")
+    assert aud.apply_triage(question) is False
+    assert aud.select_sendable("VIP") == ["+4917012345678"]
+    stop = ENGINE.triage("Abmelden bitte", sender="+49 170 1234 5678", at=AT)
+    assert aud.apply_triage(stop) is True
+    assert aud.select_sendable("VIP") == []
+    assert aud.contact("+4917012345678")["opted_out_at"] == "2026-11-25T09:00:00Z"
+    with pytest.raises(sendlint.SendlintError, match="no sender"):
+        aud.apply_triage(ENGINE.triage("STOP"))
+
+
+def test_cli_inbound_applies_opt_outs_to_an_audience_file(tmp_path) -> None:
+    path = tmp_path / "audience.json"
+    aud = sendlint.Audience(labels=["VIP"])
+    aud.set_consent("+4917012345678", at="2026-01-01T00:00:00Z", method="chat")
+    aud.add_contact("+4917012345678", ["VIP"], at="2026-01-01T00:00:00Z")
+    aud.save(path)
+    done = run("inbound", "--audience", str(path), "-", stdin=INBOX)
+    assert done.returncode == 1, done.stderr
+    contact = sendlint.Audience.load(path).contact("+4917012345678")
+    assert contact["opted_out_at"] == "2026-11-25T09:01:00Z"

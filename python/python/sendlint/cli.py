@@ -350,6 +350,13 @@ def parser() -> argparse.ArgumentParser:
     inbound.add_argument("--format", choices=["json", "text"], default="json")
     inbound.add_argument("--policy", help="policy file (TOML, or JSON when named *.json)")
     inbound.add_argument(
+        "--audience",
+        help=(
+            "audience file (from 'sendlint audience import --save'): each opt-out with a "
+            "'sender' opts that contact out, and the file is saved at the end"
+        ),
+    )
+    inbound.add_argument(
         "--fail-on",
         choices=["complaint", "urgent", "question", "never"],
         default="complaint",
@@ -365,21 +372,31 @@ def run_inbound(args: argparse.Namespace) -> int:
     try:
         policy = Policy.from_path(args.policy) if args.policy else Policy()
         engine = Engine(policy)
+        audience = Audience.load(args.audience) if args.audience else None
         out = output(args.format)
     except (SendlintError, OSError, Fatal) as err:
         error(str(err))
         return EXIT_BAD_INPUT
     try:
-        return triage_lines(engine, args, out)
+        return triage_lines(engine, args, out, audience)
     except Fatal as err:
         error(str(err))
         return EXIT_BAD_INPUT
     except Interrupted as err:
         error(str(err))
         return err.status
+    finally:
+        # Opt-outs already applied are kept even when the run stops early.
+        if audience is not None:
+            try:
+                audience.save(args.audience)
+            except SendlintError as err:
+                error(str(err))
 
 
-def triage_lines(engine: Engine, args: argparse.Namespace, out: IO[str]) -> int:
+def triage_lines(
+    engine: Engine, args: argparse.Namespace, out: IO[str], audience: Optional[Audience] = None
+) -> int:
     counts = {priority: 0 for priority in PRIORITY_ORDER}
     opt_outs = bad_lines = 0
     worst = -1
@@ -393,6 +410,8 @@ def triage_lines(engine: Engine, args: argparse.Namespace, out: IO[str]) -> int:
                         continue
                     ident = message.pop("id", None)
                     triage = engine.triage(message.pop("text"), **message)
+                    if audience is not None and triage.opt_out and triage.sender is not None:
+                        audience.apply_triage(triage)
                 except (BadLine, SendlintError) as err:
                     error(f"{args.file}:{number}: {err}")
                     bad_lines += 1
