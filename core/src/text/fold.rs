@@ -86,7 +86,19 @@ impl Folder {
     /// Folds `text` in one pass. The result borrows nothing; once it is dropped,
     /// its buffers serve the next fold on this thread.
     pub(crate) fn fold(&self, text: &str) -> Folded {
-        let mut out = Folded::with_capacity(text.len());
+        // Most messages are pure ASCII, where no character composes, hides or
+        // looks like another: only case, separators, leetspeak and spaced letters
+        // remain, and each folded byte comes from one original byte.
+        if text.is_ascii() {
+            fold_ascii(text.as_bytes())
+        } else {
+            self.fold_general(text)
+        }
+    }
+
+    /// Folds any text, mapping every folded byte to its original character.
+    fn fold_general(&self, text: &str) -> Folded {
+        let mut out = Folded::with_capacity(text.len(), false);
         let mut view = Assembler::new(&mut out);
         let bytes = text.as_bytes();
         let mut i = 0;
@@ -145,6 +157,25 @@ impl Folder {
     pub(crate) fn fold_phrase(&self, phrase: &str) -> String {
         std::mem::take(&mut self.fold(phrase).text)
     }
+}
+
+/// [`Folder::fold`] of pure-ASCII text: the same view as the general path (a
+/// property test compares them), mapped per run of letters and digits instead of
+/// per byte.
+fn fold_ascii(bytes: &[u8]) -> Folded {
+    let mut out = Folded::with_capacity(bytes.len(), true);
+    let mut view = Assembler::new(&mut out);
+    let mut i = 0;
+    while let Some(&byte) = bytes.get(i) {
+        if ASCII_KIND[usize::from(byte)] == 0 {
+            view.separator(byte == b'\n' || byte == b'\r');
+            i += 1;
+        } else {
+            i = view.ascii_run(bytes, i);
+        }
+    }
+    view.finish();
+    out
 }
 
 /// Characters that may follow one character in a run folded together, so that
@@ -368,6 +399,31 @@ impl<'o> Assembler<'o> {
         self.out
             .origin
             .extend((at..at + word.len() as u32).map(|i| (i, i + 1)));
+    }
+
+    /// The maximal run of ASCII letters and digits starting at byte `at` of a
+    /// pure-ASCII text, mapped as one run; returns where the run ends. Classifying
+    /// and copying in one loop is what keeps the common case cheap.
+    fn ascii_run(&mut self, bytes: &[u8], at: usize) -> usize {
+        self.begin_token();
+        self.out
+            .ascii_runs
+            .push((self.text.len() as u32, at as u32));
+        let mut kinds = 0;
+        let mut end = at;
+        while let Some(&byte) = bytes.get(end) {
+            let kind = ASCII_KIND[usize::from(byte)];
+            if kind == 0 {
+                break;
+            }
+            kinds |= kind;
+            self.text.push(byte.to_ascii_lowercase());
+            end += 1;
+        }
+        self.token_starts_alphanumeric = true;
+        self.token_chars = end - at;
+        self.token_kinds = kinds;
+        end
     }
 
     /// One folded character that came from original bytes `start..end`.
@@ -802,10 +858,60 @@ mod tests {
             let folded = folder().fold(&text);
             let (expected, origin, boundaries) = reference_fold(&text);
             proptest::prop_assert_eq!(&folded.text, &expected);
-            proptest::prop_assert_eq!(&folded.origin, &origin);
+            proptest::prop_assert_eq!(folded.origin_map(), origin);
             let got: Vec<bool> = (0..=folded.text.len()).map(|i| folded.is_boundary(i)).collect();
             proptest::prop_assert_eq!(got, boundaries);
         }
+    }
+
+    /// ASCII text with what the ASCII fold must get right: case, leetspeak,
+    /// spaced and dotted letters, line breaks, runs of punctuation.
+    fn ascii_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop::collection::vec(
+            prop_oneof![
+                "[a-zA-Z0-9]{1,8}",
+                "[ .,!\n\r\t-]{1,3}",
+                Just("f r 3 e".to_owned()),
+                Just("F.R.E.E".to_owned()),
+                Just("1 2 3 4".to_owned()),
+                Just("g1ft 4 u".to_owned()),
+                Just("a\nb c d".to_owned()),
+                "[\\x00-\\x7f]{0,4}",
+            ],
+            0..24,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest::proptest! {
+        #[test]
+        #[cfg_attr(miri, ignore = "256 proptest cases: hours under Miri (the other fold tests cover the same paths)")]
+        fn ascii_fold_equals_the_general_fold(text in ascii_text()) {
+            let fast = fold_ascii(text.as_bytes());
+            let general = folder().fold_general(&text);
+            proptest::prop_assert!(fast.ascii && !general.ascii);
+            proptest::prop_assert_eq!(&fast.text, &general.text);
+            proptest::prop_assert_eq!(fast.origin_map(), general.origin_map());
+            let bounds = |f: &Folded| (0..=f.text.len() + 1).map(|i| f.is_boundary(i)).collect::<Vec<_>>();
+            proptest::prop_assert_eq!(bounds(&fast), bounds(&general));
+            for start in 0..fast.text.len() {
+                for end in start + 1..=fast.text.len() {
+                    proptest::prop_assert_eq!(fast.original(start, end), general.original(start, end));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ascii_spans_map_back_through_dropped_separators() {
+        let folded = folder().fold("Win a FR3E g-i-f-t now!!");
+        assert!(folded.ascii);
+        assert_eq!(folded.text, "winafreegiftnow");
+        let gift = folded.text.find("gift").unwrap();
+        assert_eq!(folded.original(gift, gift + 4), (11, 18));
+        let free = folded.text.find("free").unwrap();
+        assert_eq!(folded.original(free, free + 4), (6, 10));
     }
 
     #[test]
@@ -814,7 +920,7 @@ mod tests {
         drop(long);
         let folded = folder().fold("Hi");
         assert_eq!(folded.text, "hi");
-        assert_eq!(folded.origin, [(0, 1), (1, 2)]);
+        assert_eq!(folded.origin_map(), [(0, 1), (1, 2)]);
         assert!(folded.is_boundary(2) && !folded.is_boundary(3) && !folded.is_boundary(5));
     }
 

@@ -26,8 +26,14 @@ pub(crate) struct Folded {
     /// Letters and digits only, folded.
     pub(crate) text: String,
     /// For every byte of `text`, the original byte range of the character it
-    /// came from.
+    /// came from (general path; empty when `ascii_runs` maps the view).
     origin: Vec<(u32, u32)>,
+    /// Pure-ASCII text: one `(folded start, original start)` pair per run of ASCII
+    /// letters and digits, each folded byte of a run coming from one original
+    /// byte. Mapping per run instead of per byte is what makes the ASCII fold cheap.
+    ascii_runs: Vec<(u32, u32)>,
+    /// Whether `ascii_runs` (not `origin`) maps the view.
+    ascii: bool,
     /// Bit `i` is set when a word starts or ends at byte `i` of `text` (bits for
     /// `0..=text.len()`). Inside Chinese, Japanese and Korean text every character
     /// position is a boundary, so phrases match before particles.
@@ -39,6 +45,7 @@ pub(crate) struct Folded {
 struct Buffers {
     text: String,
     origin: Vec<(u32, u32)>,
+    ascii_runs: Vec<(u32, u32)>,
     boundary: Vec<u64>,
 }
 
@@ -58,6 +65,7 @@ impl Drop for Folded {
         let buffers = Buffers {
             text: std::mem::take(&mut self.text),
             origin: std::mem::take(&mut self.origin),
+            ascii_runs: std::mem::take(&mut self.ascii_runs),
             boundary: std::mem::take(&mut self.boundary),
         };
         // Fails only while the thread is being torn down; the buffers are then freed.
@@ -68,10 +76,12 @@ impl Drop for Folded {
 impl Folded {
     /// An empty view with room for `bytes` folded bytes, on the buffers of the last
     /// view dropped on this thread when there is one.
-    fn with_capacity(bytes: usize) -> Folded {
+    /// `ascii`: the view is mapped per run of ASCII letters and digits.
+    fn with_capacity(bytes: usize, ascii: bool) -> Folded {
         let Buffers {
             mut text,
             mut origin,
+            mut ascii_runs,
             mut boundary,
         } = SPARE
             .try_with(std::cell::Cell::take)
@@ -81,13 +91,18 @@ impl Folded {
         text.clear();
         text.reserve(bytes);
         origin.clear();
-        origin.reserve(bytes);
+        ascii_runs.clear();
+        if !ascii {
+            origin.reserve(bytes);
+        }
         boundary.clear();
         // One bit per folded byte and one for the end.
         boundary.resize(bytes / 64 + 1, 0);
         Folded {
             text,
             origin,
+            ascii_runs,
+            ascii,
             boundary,
         }
     }
@@ -119,9 +134,39 @@ impl Folded {
 
     /// The original byte range of folded range `start..end` (non-empty).
     pub(crate) fn original(&self, start: usize, end: usize) -> (usize, usize) {
-        (
-            self.origin[start].0 as usize,
-            self.origin[end - 1].1 as usize,
-        )
+        if self.ascii {
+            (self.ascii_origin(start), self.ascii_origin(end - 1) + 1)
+        } else {
+            (
+                self.origin[start].0 as usize,
+                self.origin[end - 1].1 as usize,
+            )
+        }
+    }
+
+    /// The original byte of folded byte `at` of a pure-ASCII view: the run that
+    /// holds it, offset within the run.
+    fn ascii_origin(&self, at: usize) -> usize {
+        let at = at as u32;
+        // Runs are sorted by folded start and the first starts at 0.
+        let run = self.ascii_runs.partition_point(|&(folded, _)| folded <= at) - 1;
+        let (folded, original) = self.ascii_runs[run];
+        (original + (at - folded)) as usize
+    }
+
+    /// The original byte range of every folded byte, whichever way the view is
+    /// mapped (for tests comparing the two paths).
+    #[cfg(test)]
+    pub(crate) fn origin_map(&self) -> Vec<(u32, u32)> {
+        if self.ascii {
+            (0..self.text.len())
+                .map(|at| {
+                    let start = self.ascii_origin(at) as u32;
+                    (start, start + 1)
+                })
+                .collect()
+        } else {
+            self.origin.clone()
+        }
     }
 }
