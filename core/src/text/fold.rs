@@ -98,7 +98,7 @@ impl Folder {
 
     /// Folds any text, mapping every folded byte to its original character.
     fn fold_general(&self, text: &str) -> Folded {
-        let mut out = Folded::with_capacity(text.len(), false);
+        let mut out = Folded::with_capacity(text.len());
         let mut view = Assembler::new(&mut out);
         let bytes = text.as_bytes();
         let mut i = 0;
@@ -163,7 +163,7 @@ impl Folder {
 /// property test compares them), mapped per run of letters and digits instead of
 /// per byte.
 fn fold_ascii(bytes: &[u8]) -> Folded {
-    let mut out = Folded::with_capacity(bytes.len(), true);
+    let mut out = Folded::with_capacity(bytes.len());
     let mut view = Assembler::new(&mut out);
     let mut i = 0;
     while let Some(&byte) = bytes.get(i) {
@@ -394,11 +394,8 @@ impl<'o> Assembler<'o> {
         }
         self.token_chars += word.len();
         self.token_kinds |= kinds;
+        self.out.map_linear(self.text.len(), at);
         self.text.extend(word.iter().map(u8::to_ascii_lowercase));
-        let at = at as u32;
-        self.out
-            .origin
-            .extend((at..at + word.len() as u32).map(|i| (i, i + 1)));
     }
 
     /// The maximal run of ASCII letters and digits starting at byte `at` of a
@@ -406,9 +403,7 @@ impl<'o> Assembler<'o> {
     /// and copying in one loop is what keeps the common case cheap.
     fn ascii_run(&mut self, bytes: &[u8], at: usize) -> usize {
         self.begin_token();
-        self.out
-            .ascii_runs
-            .push((self.text.len() as u32, at as u32));
+        self.out.map_linear(self.text.len(), at);
         let mut kinds = 0;
         let mut end = at;
         while let Some(&byte) = bytes.get(end) {
@@ -454,10 +449,8 @@ impl<'o> Assembler<'o> {
                 }
                 let mut buffer = [0; 4];
                 let encoded = ch.encode_utf8(&mut buffer).as_bytes();
+                self.out.map_to(self.text.len(), start, end);
                 self.text.extend_from_slice(encoded);
-                self.out
-                    .origin
-                    .extend(std::iter::repeat_n((start, end), encoded.len()));
                 if spaceless {
                     self.out.set_boundary(self.text.len());
                 }
@@ -890,7 +883,6 @@ mod tests {
         fn ascii_fold_equals_the_general_fold(text in ascii_text()) {
             let fast = fold_ascii(text.as_bytes());
             let general = folder().fold_general(&text);
-            proptest::prop_assert!(fast.ascii && !general.ascii);
             proptest::prop_assert_eq!(&fast.text, &general.text);
             proptest::prop_assert_eq!(fast.origin_map(), general.origin_map());
             let bounds = |f: &Folded| (0..=f.text.len() + 1).map(|i| f.is_boundary(i)).collect::<Vec<_>>();
@@ -906,7 +898,6 @@ mod tests {
     #[test]
     fn ascii_spans_map_back_through_dropped_separators() {
         let folded = folder().fold("Win a FR3E g-i-f-t now!!");
-        assert!(folded.ascii);
         assert_eq!(folded.text, "winafreegiftnow");
         let gift = folded.text.find("gift").unwrap();
         assert_eq!(folded.original(gift, gift + 4), (11, 18));

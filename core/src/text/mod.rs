@@ -25,27 +25,35 @@ pub(crate) use fold::{is_spaceless_script, Folder};
 pub(crate) struct Folded {
     /// Letters and digits only, folded.
     pub(crate) text: String,
-    /// For every byte of `text`, the original byte range of the character it
-    /// came from (general path; empty when `ascii_runs` maps the view).
-    origin: Vec<(u32, u32)>,
-    /// Pure-ASCII text: one `(folded start, original start)` pair per run of ASCII
-    /// letters and digits, each folded byte of a run coming from one original
-    /// byte. Mapping per run instead of per byte is what makes the ASCII fold cheap.
-    ascii_runs: Vec<(u32, u32)>,
-    /// Whether `ascii_runs` (not `origin`) maps the view.
-    ascii: bool,
+    /// Where every byte of `text` came from: spans sorted by folded offset, each
+    /// covering the folded bytes up to the next. Mapping per span instead of per
+    /// byte keeps the common case (runs of ASCII letters) cheap.
+    origin: Vec<OriginSpan>,
     /// Bit `i` is set when a word starts or ends at byte `i` of `text` (bits for
     /// `0..=text.len()`). Inside Chinese, Japanese and Korean text every character
     /// position is a boundary, so phrases match before particles.
     boundary: Vec<u64>,
 }
 
+/// Folded bytes from `folded` up to the next span's start came from the
+/// original text as `start..end`; when `end` is [`LINEAR`], folded byte
+/// `folded + k` came from original byte `start + k` alone (ASCII letters and digits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct OriginSpan {
+    folded: u32,
+    start: u32,
+    end: u32,
+}
+
+/// The `end` of a span whose folded bytes map one to one to original bytes (a
+/// real span never ends at byte 0).
+const LINEAR: u32 = 0;
+
 /// The buffers of a dropped [`Folded`].
 #[derive(Default)]
 struct Buffers {
     text: String,
-    origin: Vec<(u32, u32)>,
-    ascii_runs: Vec<(u32, u32)>,
+    origin: Vec<OriginSpan>,
     boundary: Vec<u64>,
 }
 
@@ -65,7 +73,6 @@ impl Drop for Folded {
         let buffers = Buffers {
             text: std::mem::take(&mut self.text),
             origin: std::mem::take(&mut self.origin),
-            ascii_runs: std::mem::take(&mut self.ascii_runs),
             boundary: std::mem::take(&mut self.boundary),
         };
         // Fails only while the thread is being torn down; the buffers are then freed.
@@ -76,12 +83,10 @@ impl Drop for Folded {
 impl Folded {
     /// An empty view with room for `bytes` folded bytes, on the buffers of the last
     /// view dropped on this thread when there is one.
-    /// `ascii`: the view is mapped per run of ASCII letters and digits.
-    fn with_capacity(bytes: usize, ascii: bool) -> Folded {
+    fn with_capacity(bytes: usize) -> Folded {
         let Buffers {
             mut text,
             mut origin,
-            mut ascii_runs,
             mut boundary,
         } = SPARE
             .try_with(std::cell::Cell::take)
@@ -91,18 +96,12 @@ impl Folded {
         text.clear();
         text.reserve(bytes);
         origin.clear();
-        ascii_runs.clear();
-        if !ascii {
-            origin.reserve(bytes);
-        }
         boundary.clear();
         // One bit per folded byte and one for the end.
         boundary.resize(bytes / 64 + 1, 0);
         Folded {
             text,
             origin,
-            ascii_runs,
-            ascii,
             boundary,
         }
     }
@@ -132,41 +131,61 @@ impl Folded {
         }
     }
 
+    /// Records that the folded bytes from `folded` on came from original bytes
+    /// `start..end` (all of them, for a character or a composed run).
+    fn map_to(&mut self, folded: usize, start: u32, end: u32) {
+        // Several folded characters of one run (a ligature, `ß`) share one span.
+        if self
+            .origin
+            .last()
+            .is_some_and(|last| last.end == end && last.start == start)
+        {
+            return;
+        }
+        self.origin.push(OriginSpan {
+            folded: folded as u32,
+            start,
+            end,
+        });
+    }
+
+    /// Records that the folded bytes from `folded` on are original bytes from
+    /// `start` on, one to one.
+    fn map_linear(&mut self, folded: usize, start: usize) {
+        self.origin.push(OriginSpan {
+            folded: folded as u32,
+            start: start as u32,
+            end: LINEAR,
+        });
+    }
+
     /// The original byte range of folded range `start..end` (non-empty).
     pub(crate) fn original(&self, start: usize, end: usize) -> (usize, usize) {
-        if self.ascii {
-            (self.ascii_origin(start), self.ascii_origin(end - 1) + 1)
+        (self.origin_of(start).0, self.origin_of(end - 1).1)
+    }
+
+    /// The original byte range folded byte `at` came from.
+    fn origin_of(&self, at: usize) -> (usize, usize) {
+        let at = at as u32;
+        // The first span starts at folded byte 0, so a byte of the view has one.
+        let index = self.origin.partition_point(|span| span.folded <= at);
+        let span = self.origin[index.saturating_sub(1)];
+        if span.end == LINEAR {
+            let byte = span.start + (at - span.folded);
+            (byte as usize, byte as usize + 1)
         } else {
-            (
-                self.origin[start].0 as usize,
-                self.origin[end - 1].1 as usize,
-            )
+            (span.start as usize, span.end as usize)
         }
     }
 
-    /// The original byte of folded byte `at` of a pure-ASCII view: the run that
-    /// holds it, offset within the run.
-    fn ascii_origin(&self, at: usize) -> usize {
-        let at = at as u32;
-        // Runs are sorted by folded start and the first starts at 0.
-        let run = self.ascii_runs.partition_point(|&(folded, _)| folded <= at) - 1;
-        let (folded, original) = self.ascii_runs[run];
-        (original + (at - folded)) as usize
-    }
-
-    /// The original byte range of every folded byte, whichever way the view is
-    /// mapped (for tests comparing the two paths).
+    /// The original byte range of every folded byte (for tests).
     #[cfg(test)]
     pub(crate) fn origin_map(&self) -> Vec<(u32, u32)> {
-        if self.ascii {
-            (0..self.text.len())
-                .map(|at| {
-                    let start = self.ascii_origin(at) as u32;
-                    (start, start + 1)
-                })
-                .collect()
-        } else {
-            self.origin.clone()
-        }
+        (0..self.text.len())
+            .map(|at| {
+                let (start, end) = self.origin_of(at);
+                (start as u32, end as u32)
+            })
+            .collect()
     }
 }
