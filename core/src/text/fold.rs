@@ -165,6 +165,9 @@ impl Folder {
 fn fold_ascii(bytes: &[u8]) -> Folded {
     let mut out = Folded::with_capacity(bytes.len());
     let mut view = Assembler::new(&mut out);
+    // Room for every byte, written through a slice by `copy_ascii_run` (a
+    // byte store through the vector could alias its length, reloaded per byte).
+    view.text.resize(bytes.len(), 0);
     let mut i = 0;
     while let Some(&byte) = bytes.get(i) {
         if ASCII_KIND[usize::from(byte)] == 0 {
@@ -176,6 +179,22 @@ fn fold_ascii(bytes: &[u8]) -> Folded {
     }
     view.finish();
     out
+}
+
+/// Copies the ASCII letters and digits `bytes` starts with into `into`,
+/// lowercased; returns how many, and their `LETTER | DIGIT` bits. `into` is at
+/// least as long as `bytes`.
+fn copy_ascii_run(bytes: &[u8], into: &mut [u8]) -> (usize, u8) {
+    let mut kinds = 0;
+    for (count, (&byte, slot)) in bytes.iter().zip(into.iter_mut()).enumerate() {
+        let kind = ASCII_KIND[usize::from(byte)];
+        if kind == 0 {
+            return (count, kinds);
+        }
+        kinds |= kind;
+        *slot = byte.to_ascii_lowercase();
+    }
+    (bytes.len().min(into.len()), kinds)
 }
 
 /// Characters that may follow one character in a run folded together, so that
@@ -255,6 +274,10 @@ struct Assembler<'o> {
     out: &'o mut Folded,
     /// The folded text being built (UTF-8; becomes `out.text` at the end).
     text: Vec<u8>,
+    /// How much of `text` is assembled: all of it on the general path; on the
+    /// ASCII path `text` is sized for the whole input up front and written
+    /// through a slice (cut to this length at the end).
+    written: usize,
     /// Inside a token; where it starts in `text`.
     in_token: bool,
     token_start: usize,
@@ -287,6 +310,7 @@ impl<'o> Assembler<'o> {
         Assembler {
             out,
             text,
+            written: 0,
             in_token: false,
             token_start: 0,
             token_chars: 0,
@@ -308,7 +332,7 @@ impl<'o> Assembler<'o> {
             return;
         }
         self.in_token = true;
-        self.token_start = self.text.len();
+        self.token_start = self.written;
         self.out.set_boundary(self.token_start);
         self.token_chars = 0;
         self.token_kinds = 0;
@@ -320,10 +344,10 @@ impl<'o> Assembler<'o> {
             return;
         }
         self.in_token = false;
-        let end = self.text.len();
+        let end = self.written;
         self.out.set_boundary(end);
         if self.token_kinds == LETTER | DIGIT {
-            leet_digits(&mut self.text[self.token_start..]);
+            leet_digits(&mut self.text[self.token_start..end]);
         }
         let single = self.token_chars == 1 && self.token_starts_alphanumeric;
         if single {
@@ -357,7 +381,7 @@ impl<'o> Assembler<'o> {
                 self.out.clear_boundary(self.chain_second);
                 self.out.clear_boundary(self.token_start);
                 if self.chain_letter {
-                    leet_digits(&mut self.text[self.chain_start..]);
+                    leet_digits(&mut self.text[self.chain_start..self.written]);
                 }
             }
             _ => {
@@ -365,9 +389,9 @@ impl<'o> Assembler<'o> {
                 // Each digit is rewritten once: the whole word when its first letter
                 // arrives, later only the new character.
                 if had_letter {
-                    leet_digits(&mut self.text[self.token_start..]);
+                    leet_digits(&mut self.text[self.token_start..self.written]);
                 } else if self.chain_letter {
-                    leet_digits(&mut self.text[self.chain_start..]);
+                    leet_digits(&mut self.text[self.chain_start..self.written]);
                 }
             }
         }
@@ -394,8 +418,9 @@ impl<'o> Assembler<'o> {
         }
         self.token_chars += word.len();
         self.token_kinds |= kinds;
-        self.out.map_linear(self.text.len(), at);
+        self.out.map_linear(self.written, at);
         self.text.extend(word.iter().map(u8::to_ascii_lowercase));
+        self.written = self.text.len();
     }
 
     /// The maximal run of ASCII letters and digits starting at byte `at` of a
@@ -403,18 +428,10 @@ impl<'o> Assembler<'o> {
     /// and copying in one loop is what keeps the common case cheap.
     fn ascii_run(&mut self, bytes: &[u8], at: usize) -> usize {
         self.begin_token();
-        self.out.map_linear(self.text.len(), at);
-        let mut kinds = 0;
-        let mut end = at;
-        while let Some(&byte) = bytes.get(end) {
-            let kind = ASCII_KIND[usize::from(byte)];
-            if kind == 0 {
-                break;
-            }
-            kinds |= kind;
-            self.text.push(byte.to_ascii_lowercase());
-            end += 1;
-        }
+        self.out.map_linear(self.written, at);
+        let (end, kinds) = copy_ascii_run(&bytes[at..], &mut self.text[self.written..]);
+        self.written += end;
+        let end = at + end;
         self.token_starts_alphanumeric = true;
         self.token_chars = end - at;
         self.token_kinds = kinds;
@@ -445,14 +462,15 @@ impl<'o> Assembler<'o> {
                 }
                 let spaceless = class == Class::Spaceless;
                 if spaceless {
-                    self.out.set_boundary(self.text.len());
+                    self.out.set_boundary(self.written);
                 }
                 let mut buffer = [0; 4];
                 let encoded = ch.encode_utf8(&mut buffer).as_bytes();
-                self.out.map_to(self.text.len(), start, end);
+                self.out.map_to(self.written, start, end);
                 self.text.extend_from_slice(encoded);
+                self.written = self.text.len();
                 if spaceless {
-                    self.out.set_boundary(self.text.len());
+                    self.out.set_boundary(self.written);
                 }
             }
         }
@@ -460,7 +478,8 @@ impl<'o> Assembler<'o> {
 
     fn finish(mut self) {
         self.end_token();
-        let text = std::mem::take(&mut self.text);
+        let mut text = std::mem::take(&mut self.text);
+        text.truncate(self.written);
         match String::from_utf8(text) {
             Ok(text) => self.out.text = text,
             // Unreachable: only whole characters are written, and leetspeak swaps
