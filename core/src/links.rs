@@ -336,6 +336,48 @@ fn origin_of(written: &str) -> Origin {
 /// Decides whether a written link works. `None` when a bare candidate is not a
 /// link at all (`file.txt`, `0170.123.45.67`, `Nice.how`).
 fn inspect(written: &str, origin: Origin) -> Option<FoundKind> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    /// Links remembered per thread before the memo starts over.
+    const CAPACITY: usize = 1024;
+    /// Verdicts by origin, then by the link as written (looked up by `&str`, so a
+    /// repeat allocates only the clone of its verdict).
+    #[derive(Default)]
+    struct Memo {
+        by_origin: [HashMap<String, Option<FoundKind>>; 3],
+        len: usize,
+    }
+    thread_local! {
+        static MEMO: RefCell<Memo> = RefCell::new(Memo::default());
+    }
+    // The verdict depends on nothing but the link and how it is written (the
+    // public-suffix list and the TLD lexicon are compiled in), and campaigns
+    // repeat their links: parsing the URL and walking the suffix list is most
+    // of what link inspection costs.
+    let slot = origin as usize;
+    let known = MEMO
+        .try_with(|memo| memo.borrow().by_origin[slot].get(written).cloned())
+        .ok()
+        .flatten();
+    if let Some(known) = known {
+        return known;
+    }
+    let verdict = inspect_uncached(written, origin);
+    // Fails only while the thread is being torn down; the verdict is then not kept.
+    let _ = MEMO.try_with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if memo.len >= CAPACITY {
+            memo.by_origin.iter_mut().for_each(HashMap::clear);
+            memo.len = 0;
+        }
+        memo.by_origin[slot].insert(written.to_owned(), verdict.clone());
+        memo.len += 1;
+    });
+    verdict
+}
+
+/// [`inspect`] without the memo.
+fn inspect_uncached(written: &str, origin: Origin) -> Option<FoundKind> {
     let parsed = match origin {
         Origin::Scheme => Url::parse(written),
         Origin::Www | Origin::Bare => Url::parse(&format!("http://{written}")),
@@ -509,6 +551,40 @@ mod tests {
             let all: Vec<_> = find_all(text).iter().map(|f| (f.start, f.end)).collect();
             let filtered: Vec<_> = find(text).iter().map(|f| (f.start, f.end)).collect();
             assert_eq!(filtered, all, "{text:?}");
+        }
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "parses thousands of URLs: minutes under Miri")]
+    fn remembered_verdicts_equal_fresh_ones() {
+        // The same written link under each origin, repeated, and more distinct
+        // links than the memo keeps (so it starts over at least once): every
+        // remembered verdict reads exactly as a fresh one.
+        let mut links: Vec<String> = [
+            "example.com",
+            "www.example.com/sale",
+            "http://example.com",
+            "shop.example.c0m",
+            "Gracias.De",
+            "пример.рф",
+            "http://[::1]/",
+            "1.2.3.4",
+            "a..com",
+            "tg://resolve?domain=shop",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        links.extend((0..1500).map(|i| format!("shop{i}.example.de/p/{i}")));
+        for _ in 0..2 {
+            for written in &links {
+                for origin in [Origin::Scheme, Origin::Www, Origin::Bare] {
+                    assert_eq!(
+                        format!("{:?}", inspect(written, origin)),
+                        format!("{:?}", inspect_uncached(written, origin)),
+                        "{written} {origin:?}"
+                    );
+                }
+            }
         }
     }
 

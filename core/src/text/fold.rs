@@ -86,6 +86,18 @@ impl Folder {
     /// Folds `text` in one pass. The result borrows nothing; once it is dropped,
     /// its buffers serve the next fold on this thread.
     pub(crate) fn fold(&self, text: &str) -> Folded {
+        // Most messages are pure ASCII, where no character composes, hides or
+        // looks like another: only case, separators, leetspeak and spaced letters
+        // remain, and each folded byte comes from one original byte.
+        if text.is_ascii() {
+            fold_ascii(text.as_bytes())
+        } else {
+            self.fold_general(text)
+        }
+    }
+
+    /// Folds any text, mapping every folded byte to its original character.
+    fn fold_general(&self, text: &str) -> Folded {
         let mut out = Folded::with_capacity(text.len());
         let mut view = Assembler::new(&mut out);
         let bytes = text.as_bytes();
@@ -145,6 +157,44 @@ impl Folder {
     pub(crate) fn fold_phrase(&self, phrase: &str) -> String {
         std::mem::take(&mut self.fold(phrase).text)
     }
+}
+
+/// [`Folder::fold`] of pure-ASCII text: the same view as the general path (a
+/// property test compares them), mapped per run of letters and digits instead of
+/// per byte.
+fn fold_ascii(bytes: &[u8]) -> Folded {
+    let mut out = Folded::with_capacity(bytes.len());
+    let mut view = Assembler::new(&mut out);
+    // Room for every byte, written through a slice by `copy_ascii_run` (a
+    // byte store through the vector could alias its length, reloaded per byte).
+    view.text.resize(bytes.len(), 0);
+    let mut i = 0;
+    while let Some(&byte) = bytes.get(i) {
+        if ASCII_KIND[usize::from(byte)] == 0 {
+            view.separator(byte == b'\n' || byte == b'\r');
+            i += 1;
+        } else {
+            i = view.ascii_run(bytes, i);
+        }
+    }
+    view.finish();
+    out
+}
+
+/// Copies the ASCII letters and digits `bytes` starts with into `into`,
+/// lowercased; returns how many, and their `LETTER | DIGIT` bits. `into` is at
+/// least as long as `bytes`.
+fn copy_ascii_run(bytes: &[u8], into: &mut [u8]) -> (usize, u8) {
+    let mut kinds = 0;
+    for (count, (&byte, slot)) in bytes.iter().zip(into.iter_mut()).enumerate() {
+        let kind = ASCII_KIND[usize::from(byte)];
+        if kind == 0 {
+            return (count, kinds);
+        }
+        kinds |= kind;
+        *slot = byte.to_ascii_lowercase();
+    }
+    (bytes.len().min(into.len()), kinds)
 }
 
 /// Characters that may follow one character in a run folded together, so that
@@ -224,6 +274,10 @@ struct Assembler<'o> {
     out: &'o mut Folded,
     /// The folded text being built (UTF-8; becomes `out.text` at the end).
     text: Vec<u8>,
+    /// How much of `text` is assembled: all of it on the general path; on the
+    /// ASCII path `text` is sized for the whole input up front and written
+    /// through a slice (cut to this length at the end).
+    written: usize,
     /// Inside a token; where it starts in `text`.
     in_token: bool,
     token_start: usize,
@@ -256,6 +310,7 @@ impl<'o> Assembler<'o> {
         Assembler {
             out,
             text,
+            written: 0,
             in_token: false,
             token_start: 0,
             token_chars: 0,
@@ -277,7 +332,7 @@ impl<'o> Assembler<'o> {
             return;
         }
         self.in_token = true;
-        self.token_start = self.text.len();
+        self.token_start = self.written;
         self.out.set_boundary(self.token_start);
         self.token_chars = 0;
         self.token_kinds = 0;
@@ -289,10 +344,10 @@ impl<'o> Assembler<'o> {
             return;
         }
         self.in_token = false;
-        let end = self.text.len();
+        let end = self.written;
         self.out.set_boundary(end);
         if self.token_kinds == LETTER | DIGIT {
-            leet_digits(&mut self.text[self.token_start..]);
+            leet_digits(&mut self.text[self.token_start..end]);
         }
         let single = self.token_chars == 1 && self.token_starts_alphanumeric;
         if single {
@@ -326,7 +381,7 @@ impl<'o> Assembler<'o> {
                 self.out.clear_boundary(self.chain_second);
                 self.out.clear_boundary(self.token_start);
                 if self.chain_letter {
-                    leet_digits(&mut self.text[self.chain_start..]);
+                    leet_digits(&mut self.text[self.chain_start..self.written]);
                 }
             }
             _ => {
@@ -334,9 +389,9 @@ impl<'o> Assembler<'o> {
                 // Each digit is rewritten once: the whole word when its first letter
                 // arrives, later only the new character.
                 if had_letter {
-                    leet_digits(&mut self.text[self.token_start..]);
+                    leet_digits(&mut self.text[self.token_start..self.written]);
                 } else if self.chain_letter {
-                    leet_digits(&mut self.text[self.chain_start..]);
+                    leet_digits(&mut self.text[self.chain_start..self.written]);
                 }
             }
         }
@@ -363,11 +418,24 @@ impl<'o> Assembler<'o> {
         }
         self.token_chars += word.len();
         self.token_kinds |= kinds;
+        self.out.map_linear(self.written, at);
         self.text.extend(word.iter().map(u8::to_ascii_lowercase));
-        let at = at as u32;
-        self.out
-            .origin
-            .extend((at..at + word.len() as u32).map(|i| (i, i + 1)));
+        self.written = self.text.len();
+    }
+
+    /// The maximal run of ASCII letters and digits starting at byte `at` of a
+    /// pure-ASCII text, mapped as one run; returns where the run ends. Classifying
+    /// and copying in one loop is what keeps the common case cheap.
+    fn ascii_run(&mut self, bytes: &[u8], at: usize) -> usize {
+        self.begin_token();
+        self.out.map_linear(self.written, at);
+        let (end, kinds) = copy_ascii_run(&bytes[at..], &mut self.text[self.written..]);
+        self.written += end;
+        let end = at + end;
+        self.token_starts_alphanumeric = true;
+        self.token_chars = end - at;
+        self.token_kinds = kinds;
+        end
     }
 
     /// One folded character that came from original bytes `start..end`.
@@ -394,16 +462,15 @@ impl<'o> Assembler<'o> {
                 }
                 let spaceless = class == Class::Spaceless;
                 if spaceless {
-                    self.out.set_boundary(self.text.len());
+                    self.out.set_boundary(self.written);
                 }
                 let mut buffer = [0; 4];
                 let encoded = ch.encode_utf8(&mut buffer).as_bytes();
+                self.out.map_to(self.written, start, end);
                 self.text.extend_from_slice(encoded);
-                self.out
-                    .origin
-                    .extend(std::iter::repeat_n((start, end), encoded.len()));
+                self.written = self.text.len();
                 if spaceless {
-                    self.out.set_boundary(self.text.len());
+                    self.out.set_boundary(self.written);
                 }
             }
         }
@@ -411,7 +478,8 @@ impl<'o> Assembler<'o> {
 
     fn finish(mut self) {
         self.end_token();
-        let text = std::mem::take(&mut self.text);
+        let mut text = std::mem::take(&mut self.text);
+        text.truncate(self.written);
         match String::from_utf8(text) {
             Ok(text) => self.out.text = text,
             // Unreachable: only whole characters are written, and leetspeak swaps
@@ -802,10 +870,58 @@ mod tests {
             let folded = folder().fold(&text);
             let (expected, origin, boundaries) = reference_fold(&text);
             proptest::prop_assert_eq!(&folded.text, &expected);
-            proptest::prop_assert_eq!(&folded.origin, &origin);
+            proptest::prop_assert_eq!(folded.origin_map(), origin);
             let got: Vec<bool> = (0..=folded.text.len()).map(|i| folded.is_boundary(i)).collect();
             proptest::prop_assert_eq!(got, boundaries);
         }
+    }
+
+    /// ASCII text with what the ASCII fold must get right: case, leetspeak,
+    /// spaced and dotted letters, line breaks, runs of punctuation.
+    fn ascii_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop::collection::vec(
+            prop_oneof![
+                "[a-zA-Z0-9]{1,8}",
+                "[ .,!\n\r\t-]{1,3}",
+                Just("f r 3 e".to_owned()),
+                Just("F.R.E.E".to_owned()),
+                Just("1 2 3 4".to_owned()),
+                Just("g1ft 4 u".to_owned()),
+                Just("a\nb c d".to_owned()),
+                "[\\x00-\\x7f]{0,4}",
+            ],
+            0..24,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest::proptest! {
+        #[test]
+        #[cfg_attr(miri, ignore = "256 proptest cases: hours under Miri (the other fold tests cover the same paths)")]
+        fn ascii_fold_equals_the_general_fold(text in ascii_text()) {
+            let fast = fold_ascii(text.as_bytes());
+            let general = folder().fold_general(&text);
+            proptest::prop_assert_eq!(&fast.text, &general.text);
+            proptest::prop_assert_eq!(fast.origin_map(), general.origin_map());
+            let bounds = |f: &Folded| (0..=f.text.len() + 1).map(|i| f.is_boundary(i)).collect::<Vec<_>>();
+            proptest::prop_assert_eq!(bounds(&fast), bounds(&general));
+            for start in 0..fast.text.len() {
+                for end in start + 1..=fast.text.len() {
+                    proptest::prop_assert_eq!(fast.original(start, end), general.original(start, end));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ascii_spans_map_back_through_dropped_separators() {
+        let folded = folder().fold("Win a FR3E g-i-f-t now!!");
+        assert_eq!(folded.text, "winafreegiftnow");
+        let gift = folded.text.find("gift").unwrap();
+        assert_eq!(folded.original(gift, gift + 4), (11, 18));
+        let free = folded.text.find("free").unwrap();
+        assert_eq!(folded.original(free, free + 4), (6, 10));
     }
 
     #[test]
@@ -814,7 +930,7 @@ mod tests {
         drop(long);
         let folded = folder().fold("Hi");
         assert_eq!(folded.text, "hi");
-        assert_eq!(folded.origin, [(0, 1), (1, 2)]);
+        assert_eq!(folded.origin_map(), [(0, 1), (1, 2)]);
         assert!(folded.is_boundary(2) && !folded.is_boundary(3) && !folded.is_boundary(5));
     }
 

@@ -25,20 +25,35 @@ pub(crate) use fold::{is_spaceless_script, Folder};
 pub(crate) struct Folded {
     /// Letters and digits only, folded.
     pub(crate) text: String,
-    /// For every byte of `text`, the original byte range of the character it
-    /// came from.
-    origin: Vec<(u32, u32)>,
+    /// Where every byte of `text` came from: spans sorted by folded offset, each
+    /// covering the folded bytes up to the next. Mapping per span instead of per
+    /// byte keeps the common case (runs of ASCII letters) cheap.
+    origin: Vec<OriginSpan>,
     /// Bit `i` is set when a word starts or ends at byte `i` of `text` (bits for
     /// `0..=text.len()`). Inside Chinese, Japanese and Korean text every character
     /// position is a boundary, so phrases match before particles.
     boundary: Vec<u64>,
 }
 
+/// Folded bytes from `folded` up to the next span's start came from the
+/// original text as `start..end`; when `end` is [`LINEAR`], folded byte
+/// `folded + k` came from original byte `start + k` alone (ASCII letters and digits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct OriginSpan {
+    folded: u32,
+    start: u32,
+    end: u32,
+}
+
+/// The `end` of a span whose folded bytes map one to one to original bytes (a
+/// real span never ends at byte 0).
+const LINEAR: u32 = 0;
+
 /// The buffers of a dropped [`Folded`].
 #[derive(Default)]
 struct Buffers {
     text: String,
-    origin: Vec<(u32, u32)>,
+    origin: Vec<OriginSpan>,
     boundary: Vec<u64>,
 }
 
@@ -81,7 +96,6 @@ impl Folded {
         text.clear();
         text.reserve(bytes);
         origin.clear();
-        origin.reserve(bytes);
         boundary.clear();
         // One bit per folded byte and one for the end.
         boundary.resize(bytes / 64 + 1, 0);
@@ -117,11 +131,61 @@ impl Folded {
         }
     }
 
+    /// Records that the folded bytes from `folded` on came from original bytes
+    /// `start..end` (all of them, for a character or a composed run).
+    fn map_to(&mut self, folded: usize, start: u32, end: u32) {
+        // Several folded characters of one run (a ligature, `ß`) share one span.
+        if self
+            .origin
+            .last()
+            .is_some_and(|last| last.end == end && last.start == start)
+        {
+            return;
+        }
+        self.origin.push(OriginSpan {
+            folded: folded as u32,
+            start,
+            end,
+        });
+    }
+
+    /// Records that the folded bytes from `folded` on are original bytes from
+    /// `start` on, one to one.
+    fn map_linear(&mut self, folded: usize, start: usize) {
+        self.origin.push(OriginSpan {
+            folded: folded as u32,
+            start: start as u32,
+            end: LINEAR,
+        });
+    }
+
     /// The original byte range of folded range `start..end` (non-empty).
     pub(crate) fn original(&self, start: usize, end: usize) -> (usize, usize) {
-        (
-            self.origin[start].0 as usize,
-            self.origin[end - 1].1 as usize,
-        )
+        (self.origin_of(start).0, self.origin_of(end - 1).1)
+    }
+
+    /// The original byte range folded byte `at` came from.
+    fn origin_of(&self, at: usize) -> (usize, usize) {
+        let at = at as u32;
+        // The first span starts at folded byte 0, so a byte of the view has one.
+        let index = self.origin.partition_point(|span| span.folded <= at);
+        let span = self.origin[index.saturating_sub(1)];
+        if span.end == LINEAR {
+            let byte = span.start + (at - span.folded);
+            (byte as usize, byte as usize + 1)
+        } else {
+            (span.start as usize, span.end as usize)
+        }
+    }
+
+    /// The original byte range of every folded byte (for tests).
+    #[cfg(test)]
+    pub(crate) fn origin_map(&self) -> Vec<(u32, u32)> {
+        (0..self.text.len())
+            .map(|at| {
+                let (start, end) = self.origin_of(at);
+                (start as u32, end as u32)
+            })
+            .collect()
     }
 }
