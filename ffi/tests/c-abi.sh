@@ -20,6 +20,8 @@ need() {
     "${run[@]}" apt-get update -qq
     "${run[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >/dev/null
 }
+need gcc gcc
+need g++ g++
 need valgrind valgrind
 need pkg-config pkg-config
 need readelf binutils
