@@ -251,6 +251,37 @@ fn unreadable_files_are_clear_errors() {
     assert!(audience.is_empty());
 }
 
+#[test]
+fn the_report_quotes_huge_header_names_and_labels_shortened() {
+    // A file whose header line or label field is megabytes long (a broken
+    // export) must give a report a person can read, not a copy of the file.
+    let huge = "x".repeat(1 << 20);
+    let mut audience = Audience::new(LABELS).unwrap();
+    let csv = format!(
+        "phone,labels,consent_at,consent_method,{huge}\n+85291234567,{huge},2026-03-01,web_form,\n"
+    );
+    let report = audience
+        .import_csv(csv.as_bytes(), &ImportOptions::new())
+        .unwrap();
+    assert_eq!(report.accepted, 1);
+    assert_eq!(report.ignored_columns, [format!("{}…", &huge[..60])]);
+    assert_eq!(report.rows_with(RejectReason::UnknownLabel), [2]);
+    assert!(
+        report.issues[0].message.len() < 200,
+        "{}",
+        report.issues[0].message
+    );
+    assert!(report.summary().len() < 1_000, "{}", report.summary().len());
+    let no_phone = audience
+        .import_csv(
+            format!("name,{huge}\nAnna,1\n").as_bytes(),
+            &ImportOptions::new(),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(no_phone.len() < 300, "{}", no_phone.len());
+}
+
 /// One number per contact: German mobile numbers +49 170 1000000 and up.
 fn phone(i: usize) -> String {
     format!("+49170{}", 1_000_000 + i)

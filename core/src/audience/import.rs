@@ -450,6 +450,18 @@ struct Layout {
     ignored: Vec<String>,
 }
 
+/// Longest piece of a file's own text (a header name, a label) that the
+/// report quotes; a 50 MB header line must not become a 50 MB summary.
+const MAX_QUOTED_CHARS: usize = 60;
+
+/// `text`, cut after [`MAX_QUOTED_CHARS`] characters with `…` marking the cut.
+fn shortened(text: &str) -> String {
+    match text.char_indices().nth(MAX_QUOTED_CHARS) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
+
 /// Whether a field looks like a phone number rather than a header name.
 fn looks_like_number(field: &str) -> bool {
     let digits = field.bytes().filter(u8::is_ascii_digit).count();
@@ -484,15 +496,16 @@ fn layout(header: &[String], delimiter: u8) -> Result<Layout, String> {
             Some(Column::ConsentPolicyVersion) => &mut layout.consent_policy_version,
             None => {
                 if !name.trim().is_empty() {
-                    layout.ignored.push(name.trim().to_owned());
+                    layout.ignored.push(shortened(name.trim()));
                 }
                 continue;
             }
         };
         if slot.is_some() {
             return Err(format!(
-                "column {} ({name:?}) names a column that is already there",
-                i + 1
+                "column {} ({:?}) names a column that is already there",
+                i + 1,
+                shortened(name)
             ));
         }
         *slot = Some(i);
@@ -509,7 +522,7 @@ fn layout(header: &[String], delimiter: u8) -> Result<Layout, String> {
         None => {
             return Err(format!(
                 "no phone column: the header {:?} names none of phone, phone_number, Telefonnummer (see lexicons/import/phone.txt)",
-                header.join(&char::from(delimiter).to_string())
+                shortened(&header.join(&char::from(delimiter).to_string()))
             ))
         }
     }
@@ -948,7 +961,10 @@ impl Audience {
                             .unwrap_or_default();
                         issue(
                             RejectReason::UnknownLabel,
-                            format!("label {name:?} does not exist and was ignored{hint}"),
+                            format!(
+                                "label {:?} does not exist and was ignored{hint}",
+                                shortened(name)
+                            ),
                         );
                     }
                 }
