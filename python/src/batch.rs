@@ -488,7 +488,15 @@ pub(crate) struct Batch {
     kinds: Column<sendlint::Kind>,
     recipients: Column<Vec<String>>,
     dead_links: Column<Vec<String>>,
+    targets: Column<String>,
     problems: std::collections::BTreeMap<usize, String>,
+}
+
+/// What every row of a batch is checked with.
+pub(crate) struct Shared<'a> {
+    pub(crate) history: Option<&'a Arc<sendlint::History>>,
+    pub(crate) topic: Option<&'a Arc<sendlint::Topic>>,
+    pub(crate) audience: Option<&'a sendlint::audience::Audience>,
 }
 
 /// The Python arguments of a batch, before conversion.
@@ -500,6 +508,7 @@ pub(crate) struct Arguments<'a, 'py> {
     pub(crate) kinds: Option<&'a Bound<'py, PyAny>>,
     pub(crate) recipients: Option<&'a Bound<'py, PyAny>>,
     pub(crate) dead_links: Option<&'a Bound<'py, PyAny>>,
+    pub(crate) targets: Option<&'a Bound<'py, PyAny>>,
 }
 
 impl Batch {
@@ -518,6 +527,7 @@ impl Batch {
         let kinds = kind_column(args.kinds, rows, &mut problems)?;
         let recipients = list_column(args.recipients, "recipients", rows, &mut problems)?;
         let dead_links = list_column(args.dead_links, "dead_links", rows, &mut problems)?;
+        let targets = string_column(args.targets, "targets", rows, &mut problems)?;
         Ok(Batch {
             texts,
             rows,
@@ -527,6 +537,7 @@ impl Batch {
             kinds,
             recipients,
             dead_links,
+            targets,
             problems: problems.by_row,
         })
     }
@@ -544,10 +555,14 @@ impl Batch {
     pub(crate) fn run(
         &self,
         engine: &sendlint::Engine,
-        history: Option<&Arc<sendlint::History>>,
-        topic: Option<&Arc<sendlint::Topic>>,
+        shared: &Shared<'_>,
         threads: usize,
     ) -> Result<Vec<Result<sendlint::Report, String>>, String> {
+        let Shared {
+            history,
+            topic,
+            audience,
+        } = *shared;
         let texts = self.texts.rows();
         let check = |index: usize| -> Result<sendlint::Report, String> {
             if let Some(what) = self.problems.get(&index) {
@@ -573,10 +588,17 @@ impl Batch {
             if let Some(topic) = topic {
                 message = message.topic(topic);
             }
-            // Dead links matter to the check only; the record is of the send.
+            // Dead links, the audience and the target matter to the check
+            // only; the record is of the send.
             let mut checked = message.clone();
             if let Some(dead_links) = self.dead_links.get(index) {
                 checked = checked.dead_links(dead_links);
+            }
+            if let Some(audience) = audience {
+                checked = checked.audience(audience);
+            }
+            if let Some(target) = self.targets.get(index) {
+                checked = checked.target(target);
             }
             let Some(history) = history else {
                 return engine

@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyList;
 
 use crate::audience::Audience;
-use crate::batch::{batch_error, skips, thread_count, Arguments, Batch};
+use crate::batch::{batch_error, skips, thread_count, Arguments, Batch, Shared};
 use crate::errors::{to_py, InputError};
 use crate::frame::Columns;
 use crate::history::History;
@@ -102,8 +102,10 @@ impl Engine {
     /// command line does; messages that share no account and no group replay
     /// in parallel, which gives the same reports. A bad row (a non-`str` text, a text over the limit, a
     /// bad kind or time) is an `InputError` naming its index; `errors="skip"`
-    /// returns `None` for it instead.
-    #[pyo3(signature = (texts, *, accounts=None, groups=None, at=None, kinds=None, recipients=None, dead_links=None, history=None, topic=None, threads=None, errors="raise"))]
+    /// returns `None` for it instead. With an `audience` every row runs the
+    /// audience rules (`targets`: one label expression for all or one per
+    /// text); the audience is read-locked for the batch.
+    #[pyo3(signature = (texts, *, accounts=None, groups=None, at=None, kinds=None, recipients=None, dead_links=None, history=None, topic=None, audience=None, targets=None, threads=None, errors="raise"))]
     #[allow(clippy::too_many_arguments)]
     fn check_many<'py>(
         &self,
@@ -117,6 +119,8 @@ impl Engine {
         dead_links: Option<&Bound<'py, PyAny>>,
         history: Option<&Bound<'py, History>>,
         topic: Option<&Bound<'py, Topic>>,
+        audience: Option<&Bound<'py, Audience>>,
+        targets: Option<&Bound<'py, PyAny>>,
         threads: Option<usize>,
         errors: &str,
     ) -> PyResult<Bound<'py, PyList>> {
@@ -130,12 +134,21 @@ impl Engine {
             kinds,
             recipients,
             dead_links,
+            targets,
         })?;
         let history = history.map(|h| h.get().0.clone());
         let topic = topic.map(|t| t.get().0.clone());
+        // The audience stays read-locked for the batch (changes wait for it).
+        let guard = audience.map(|a| a.get().read());
+        let shared = Shared {
+            history: history.as_ref(),
+            topic: topic.as_ref(),
+            audience: guard.as_deref(),
+        };
         let results = py
-            .detach(|| batch.run(&self.engine, history.as_ref(), topic.as_ref(), threads))
+            .detach(|| batch.run(&self.engine, &shared, threads))
             .map_err(InputError::new_err)?;
+        drop(guard);
         let mut bad = Vec::new();
         let reports = results
             .into_iter()
@@ -197,11 +210,17 @@ impl Engine {
             kinds: kinds.as_ref(),
             recipients: None,
             dead_links: None,
+            targets: None,
         })?;
         let history = history.map(|h| h.get().0.clone());
         let topic = topic.map(|t| t.get().0.clone());
+        let shared = Shared {
+            history: history.as_ref(),
+            topic: topic.as_ref(),
+            audience: None,
+        };
         let results = py
-            .detach(|| batch.run(&self.engine, history.as_ref(), topic.as_ref(), threads))
+            .detach(|| batch.run(&self.engine, &shared, threads))
             .map_err(InputError::new_err)?;
         if !skip {
             let bad: Vec<(usize, String)> = results

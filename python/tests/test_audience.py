@@ -189,3 +189,77 @@ def test_cli_audience_import(tmp_path: Path) -> None:
     assert "import stopped" in stopped.stderr.decode()
     missing = cli("audience", "import", str(tmp_path / "none.csv"))
     assert missing.returncode == 2
+
+
+TEXT = "Anzeige: Neue Lippenstift-Farben – 15 % Rabatt. Abmelden: STOP"
+
+
+def test_check_many_with_an_audience_equals_one_check_at_a_time() -> None:
+    aud = seed_003()
+    chosen = aud.select(TARGET)
+    aud.opt_out(chosen[0], at=datetime(2026, 4, 1, tzinfo=timezone.utc))
+    everyone = [f"+49170{1_000_000 + i}" for i in range(10_000)]
+    engine = sendlint.Engine()
+    texts = [TEXT, TEXT, "Guten Morgen! Heute frische Brezeln.", TEXT]
+    recipients = [chosen[:10] + ["+4917099999999"], None, everyone[:200], everyone]
+    targets = [TARGET, TARGET, None, TARGET]
+    batch = engine.check_many(
+        texts, recipients=recipients, audience=aud, targets=targets, threads=2
+    )
+    one_by_one = [
+        engine.check(text, recipients=r, audience=aud, target=t)
+        for text, r, t in zip(texts, recipients, targets)
+    ]
+    assert [r.to_dict() for r in batch] == [r.to_dict() for r in one_by_one]
+    assert [sorted(set(r.rules) & {"no_consent", "opted_out", "untargeted"}) for r in batch] == [
+        ["no_consent", "opted_out"],
+        ["opted_out"],
+        [],
+        ["opted_out", "untargeted"],
+    ]
+    assert [r.recipients_remaining for r in batch] == [9, 399, 200, 9_999]
+    # One target for every row; no audience, no audience rules.
+    same = engine.check_many([TEXT, TEXT], audience=aud, targets=TARGET)
+    assert [r.recipients_remaining for r in same] == [399, 399]
+    assert engine.check_many([TEXT])[0].recipients_remaining is None
+    # A bad target is a bad row, named like any other.
+    with pytest.raises(sendlint.InputError) as caught:
+        engine.check_many([TEXT, TEXT], audience=aud, targets=[TARGET, "VIP OR"])
+    assert caught.value.index == 1
+    assert caught.value.reports is not None and caught.value.reports[1] is None
+
+
+def test_cli_check_with_an_audience_and_a_target(tmp_path: Path) -> None:
+    saved = tmp_path / "audience.json"
+    seed_003().save(saved)
+    everyone = [f"+49170{1_000_000 + i}" for i in range(10_000)]
+    campaign = tmp_path / "campaign.jsonl"
+    campaign.write_text(
+        "\n".join(
+            json.dumps(line, ensure_ascii=False)
+            for line in [
+                {"id": "aimed", "text": TEXT},
+                {"id": "blast", "text": TEXT, "recipients": everyone[:300]},
+                {"id": "stranger", "text": TEXT, "recipients": ["+4917099999999"]},
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    outputs = []
+    for jobs in ([], ["--jobs", "2"]):
+        done = cli("check", str(campaign), "--audience", str(saved), "--target", TARGET, *jobs)
+        assert done.returncode == 1, done.stderr
+        outputs.append(done.stdout)
+        rows = {row["id"]: row for row in map(json.loads, done.stdout.splitlines())}
+        audience_rules = {
+            ident: [f["rule"] for f in row["findings"] if f["rule"] in {"no_consent", "untargeted"}]
+            for ident, row in rows.items()
+        }
+        assert audience_rules == {"aimed": [], "blast": ["untargeted"], "stranger": ["no_consent"]}
+        assert rows["aimed"]["recipients_remaining"] == 400
+    assert outputs[0] == outputs[1]
+    bad = cli("check", str(campaign), "--audience", str(saved), "--target", "VIP OR")
+    assert bad.returncode == 2 and b"column" in bad.stderr, bad.stderr
+    alone = cli("check", str(campaign), "--target", TARGET)
+    assert alone.returncode == 2 and b"--target needs --audience" in alone.stderr

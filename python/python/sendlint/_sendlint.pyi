@@ -339,6 +339,8 @@ class Engine:
         dead_links: _Recipients = None,
         history: Optional[History] = None,
         topic: Optional[Topic] = None,
+        audience: Optional[Audience] = None,
+        targets: _Strings = None,
         threads: Optional[int] = None,
         errors: Literal["raise"] = "raise",
     ) -> list[Report]: ...
@@ -355,6 +357,8 @@ class Engine:
         dead_links: _Recipients = None,
         history: Optional[History] = None,
         topic: Optional[Topic] = None,
+        audience: Optional[Audience] = None,
+        targets: _Strings = None,
         threads: Optional[int] = None,
         errors: Literal["skip"],
     ) -> list[Optional[Report]]: ...

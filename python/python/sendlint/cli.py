@@ -60,7 +60,8 @@ class BadLine(Exception):
 
 
 class Fatal(Exception):
-    """An I/O failure that ends the run with exit status 2 and one line on stderr."""
+    """A failure (I/O, or options that cannot work together) that ends the run
+    with exit status 2 and one line on stderr."""
 
 
 class Terminated(KeyboardInterrupt):
@@ -112,13 +113,14 @@ def run(args: argparse.Namespace) -> int:
         engine = Engine(policy)
         history = load_history(args.history)
         topic = load_topic(args.topic)
+        audience = load_audience(args.audience, args.target)
         out = output(args.format)
     except (SendlintError, OSError, Fatal) as err:
         error(str(err))
         return EXIT_BAD_INPUT
     status = EXIT_BAD_INPUT
     try:
-        status = check(engine, history, topic, args, out)
+        status = check(engine, history, topic, args, out, audience)
     except Fatal as err:
         error(str(err))
     except Interrupted as err:
@@ -228,6 +230,19 @@ def load_history(path: Optional[str]) -> History:
     return History()
 
 
+def load_audience(path: Optional[str], target: Optional[str]) -> Optional[Audience]:
+    """The audience of `check --audience`; a bad `--target` fails here, once,
+    not on every line."""
+    if path is None:
+        if target is not None:
+            raise Fatal("--target needs --audience (the contacts the target selects from)")
+        return None
+    audience = Audience.load(path)
+    if target is not None:
+        audience.select(target)  # raises ExpressionError naming the column
+    return audience
+
+
 def load_topic(path: Optional[str]) -> Optional[Topic]:
     if not path:
         return None
@@ -283,6 +298,19 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--topic",
         help="the group's recent messages, one per line, for topic relevance (off_topic)",
+    )
+    check.add_argument(
+        "--audience",
+        help=(
+            "audience file (from 'sendlint audience import --save'): recipients without "
+            "consent or opted out are named (no_consent, opted_out); a message without "
+            "recipients goes to the target's contacts"
+        ),
+    )
+    check.add_argument(
+        "--target",
+        metavar="EXPR",
+        help="label expression the campaign targets (untargeted), e.g. 'VIP AND NOT Neukunde'",
     )
     check.add_argument(
         "--fail-on",
@@ -466,11 +494,12 @@ def check(
     topic: Optional[Topic],
     args: argparse.Namespace,
     out: IO[str],
+    audience: Optional[Audience] = None,
 ) -> int:
     colour = args.color == "always" or (
         args.color == "auto" and out.isatty() and "NO_COLOR" not in os.environ
     )
-    run = Run(args, out, colour)
+    run = Run(args, out, colour, audience)
     number = 0
     try:
         with open_input(args.file) as stream:
@@ -507,8 +536,15 @@ def check(
 class Run:
     """What a `check` run has printed and counted so far."""
 
-    def __init__(self, args: argparse.Namespace, out: IO[str], colour: bool) -> None:
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        out: IO[str],
+        colour: bool,
+        audience: Optional[Audience] = None,
+    ) -> None:
         self.args, self.out, self.colour = args, out, colour
+        self.audience, self.target = audience, args.target
         self.worst = -1
         self.bad_lines = 0
         self.counts = {"allow": 0, "review": 0, "block": 0}
@@ -528,7 +564,14 @@ class Run:
                 return
             text = message.pop("text")
             ident = message.pop("id", None)
-            report = engine.check(text, **message, history=history, topic=topic)
+            report = engine.check(
+                text,
+                **message,
+                history=history,
+                topic=topic,
+                audience=self.audience,
+                target=self.target,
+            )
             message.pop("dead_links", None)  # only matters for the check
             history.record(text, **message, engine=engine)
         except (BadLine, SendlintError) as err:
@@ -568,6 +611,8 @@ class Run:
                     dead_links=[m.get("dead_links") for _, _, m in parsed],
                     history=history,
                     topic=topic,
+                    audience=self.audience,
+                    targets=self.target,
                     threads=self.args.jobs or None,
                 )
             )
