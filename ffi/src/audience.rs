@@ -12,8 +12,8 @@ use sendlint_core::audience::{Audience, AudienceError, Consent, ImportOptions, I
 use sendlint_core::{OwnedMessage, Triage};
 
 use super::{
-    c_string, path_from_bytes, sendlint_engine, sendlint_history, sendlint_status, sendlint_topic,
-    slice, utf8, Empty, Failure,
+    c_string, free_handle, path_from_bytes, sendlint_engine, sendlint_history, sendlint_status,
+    sendlint_topic, slice, utf8, Empty, Failure,
 };
 
 /// Contacts keyed by E.164 number, their labels, consent records and opt-outs.
@@ -133,12 +133,9 @@ pub unsafe extern "C" fn sendlint_audience_new(
 /// Thread-safety: only once no other thread uses the audience.
 #[no_mangle]
 pub unsafe extern "C" fn sendlint_audience_free(audience: *mut sendlint_audience) {
-    ffi_boundary!(default = (); {
-        if !audience.is_null() {
-            // SAFETY: a pointer from a `sendlint_audience_*` constructor, not yet freed.
-            drop(unsafe { Box::from_raw(audience) });
-        }
-    })
+    // SAFETY: the caller's contract (a handle from a `sendlint_audience_*`
+    // constructor, not yet freed).
+    ffi_boundary!(default = (); { unsafe { free_handle(audience) } })
 }
 
 /// Reads an audience saved by `sendlint_audience_save` from the file at

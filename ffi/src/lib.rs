@@ -386,6 +386,19 @@ pub(crate) fn path_from_bytes(bytes: &[u8], name: &str) -> Result<PathBuf, Failu
     }
 }
 
+/// Frees a handle that a constructor of this library made with
+/// `Box::into_raw`; NULL is a no-op. Every `sendlint_*_free` of a handle.
+///
+/// # Safety
+/// `handle` is NULL or a pointer from this library's constructor of `T`,
+/// not yet freed, that no other thread uses.
+pub(crate) unsafe fn free_handle<T>(handle: *mut T) {
+    if !handle.is_null() {
+        // SAFETY: the caller's contract above.
+        drop(unsafe { Box::from_raw(handle) });
+    }
+}
+
 /// A string for C to own (freed with `sendlint_string_free`).
 pub(crate) fn c_string(text: String) -> Result<*mut c_char, Failure> {
     CString::new(text).map(CString::into_raw).map_err(|_| {
@@ -469,12 +482,8 @@ pub unsafe extern "C" fn sendlint_engine_new(
 /// only once no other thread uses the engine.
 #[no_mangle]
 pub unsafe extern "C" fn sendlint_engine_free(engine: *mut sendlint_engine) {
-    ffi_boundary!(default = (); {
-        if !engine.is_null() {
-            // SAFETY: a pointer from `sendlint_engine_new`, not yet freed.
-            drop(unsafe { Box::from_raw(engine) });
-        }
-    })
+    // SAFETY: the caller's contract (a handle from `sendlint_engine_new`, not yet freed).
+    ffi_boundary!(default = (); { unsafe { free_handle(engine) } })
 }
 
 /// Creates an empty history whose recipient ids are keyed with the environment
@@ -584,12 +593,8 @@ pub unsafe extern "C" fn sendlint_history_len(history: *const sendlint_history) 
 /// Thread-safety: only once no other thread uses the history.
 #[no_mangle]
 pub unsafe extern "C" fn sendlint_history_free(history: *mut sendlint_history) {
-    ffi_boundary!(default = (); {
-        if !history.is_null() {
-            // SAFETY: a pointer from a `sendlint_history_*` constructor, not yet freed.
-            drop(unsafe { Box::from_raw(history) });
-        }
-    })
+    // SAFETY: the caller's contract (a handle from a `sendlint_history_*` constructor, not yet freed).
+    ffi_boundary!(default = (); { unsafe { free_handle(history) } })
 }
 
 /// Builds a group's topic from its recent messages: `n` texts, text `i` being
@@ -683,12 +688,8 @@ pub unsafe extern "C" fn sendlint_topic_relevance(
 /// Thread-safety: only once no other thread uses the topic.
 #[no_mangle]
 pub unsafe extern "C" fn sendlint_topic_free(topic: *mut sendlint_topic) {
-    ffi_boundary!(default = (); {
-        if !topic.is_null() {
-            // SAFETY: a pointer from a `sendlint_topic_*` constructor, not yet freed.
-            drop(unsafe { Box::from_raw(topic) });
-        }
-    })
+    // SAFETY: the caller's contract (a handle from a `sendlint_topic_*` constructor, not yet freed).
+    ffi_boundary!(default = (); { unsafe { free_handle(topic) } })
 }
 
 /// The hot path: checks a bare text (`len` bytes of UTF-8 at `text`, no context)
