@@ -385,7 +385,7 @@ fn recordable_time(message: &Message<'_>) -> Result<i64, Error> {
 }
 
 /// The built-in phrases the policy keeps, plus the policy's own.
-fn phrases(lexicons: &Lexicons, policy: &Policy) -> Vec<Phrase> {
+pub(crate) fn phrases(lexicons: &Lexicons, policy: &Policy) -> Vec<Phrase> {
     let bait = &policy.rules.bait_word;
     let mut phrases: Vec<Phrase> = lexicons
         .phrases
