@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 use unicode_normalization::UnicodeNormalization;
 
-use super::Folded;
+use super::{Folded, OriginSpan};
 
 /// What a folded character is, for tokenising.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -162,23 +162,144 @@ impl Folder {
 /// [`Folder::fold`] of pure-ASCII text: the same view as the general path (a
 /// property test compares them), mapped per run of letters and digits instead of
 /// per byte.
+///
+/// In ASCII text a token is exactly a maximal run of letters and digits, so the
+/// [`Assembler`]'s bookkeeping reduces to a few locals per run: kept in
+/// registers here instead of the assembler's fields, which every call reloaded
+/// and stored (its token bookkeeping was a fifth of a check).
 fn fold_ascii(bytes: &[u8]) -> Folded {
     let mut out = Folded::with_capacity(bytes.len());
-    let mut view = Assembler::new(&mut out);
     // Room for every byte, written through a slice by `copy_ascii_run` (a
     // byte store through the vector could alias its length, reloaded per byte).
-    view.text.resize(bytes.len(), 0);
+    let mut text = std::mem::take(&mut out.text).into_bytes();
+    text.resize(bytes.len(), 0);
+    let mut origin = std::mem::take(&mut out.origin);
+    // `with_capacity` sized it for every offset up to `bytes.len()`, and a
+    // folded offset never passes the original one here.
+    let mut boundary = std::mem::take(&mut out.boundary);
+    set_bit(&mut boundary, 0);
+    let mut written = 0;
+    // Separators since the last token, and whether all were on one line.
+    let mut gap = 0usize;
+    let mut gap_plain = true;
+    // The last token was a single letter or digit.
+    let mut last_single = false;
+    let mut chain = Chain::default();
     let mut i = 0;
     while let Some(&byte) = bytes.get(i) {
         if ASCII_KIND[usize::from(byte)] == 0 {
-            view.separator(byte == b'\n' || byte == b'\r');
+            gap += 1;
+            gap_plain &= byte != b'\n' && byte != b'\r';
             i += 1;
+            continue;
+        }
+        let start = written;
+        let linked = last_single && (1..=2).contains(&gap) && gap_plain;
+        origin.push(OriginSpan::linear(start, i));
+        let (len, kinds) = copy_ascii_run(&bytes[i..], &mut text[start..]);
+        i += len;
+        written += len;
+        set_bit(&mut boundary, start);
+        set_bit(&mut boundary, written);
+        if kinds == LETTER | DIGIT {
+            leet_digits(&mut text[start..written]);
+        }
+        last_single = len == 1;
+        if last_single {
+            chain.join(linked, start, written, kinds, &mut text, &mut boundary);
         } else {
-            i = view.ascii_run(bytes, i);
+            chain.len = 0;
+        }
+        gap = 0;
+        gap_plain = true;
+    }
+    text.truncate(written);
+    out.origin = origin;
+    out.boundary = boundary;
+    match String::from_utf8(text) {
+        Ok(text) => out.text = text,
+        // Unreachable: the bytes are ASCII. Should it happen, the view is
+        // empty, not wrong.
+        Err(_) => {
+            debug_assert!(false, "folded text is not UTF-8");
+            out.origin.clear();
         }
     }
-    view.finish();
     out
+}
+
+/// Sets bit `at` of a boundary bitmap that has room for it.
+fn set_bit(boundary: &mut [u64], at: usize) {
+    if let Some(word) = boundary.get_mut(at / 64) {
+        *word |= 1 << (at % 64);
+    }
+}
+
+/// Clears bit `at` of a boundary bitmap.
+fn clear_bit(boundary: &mut [u64], at: usize) {
+    if let Some(word) = boundary.get_mut(at / 64) {
+        *word &= !(1 << (at % 64));
+    }
+}
+
+/// The run of linked one-character tokens that ends with the last token: its
+/// length, where it starts and where its second token starts, whether it has a
+/// letter.
+#[derive(Default)]
+struct Chain {
+    len: usize,
+    start: usize,
+    second: usize,
+    letter: bool,
+}
+
+impl Chain {
+    /// Adds the one-character token just ended (`start..end` of `text`, with
+    /// `LETTER | DIGIT` bits `kinds`; `linked` when it follows the last token one
+    /// or two separators later on one line) to the chain of spaced letters.
+    fn join(
+        &mut self,
+        linked: bool,
+        start: usize,
+        end: usize,
+        kinds: u8,
+        text: &mut [u8],
+        boundary: &mut [u64],
+    ) {
+        if linked {
+            self.len += 1;
+        } else {
+            self.len = 1;
+            self.start = start;
+            self.letter = false;
+        }
+        if self.len == 2 {
+            self.second = start;
+        }
+        let had_letter = self.letter;
+        self.letter |= kinds & LETTER != 0;
+        match self.len {
+            0..=2 => {}
+            3 => {
+                // Three in a row: one word from the first on.
+                clear_bit(boundary, self.second);
+                clear_bit(boundary, start);
+                if self.letter {
+                    leet_digits(&mut text[self.start..end]);
+                }
+            }
+            _ => {
+                clear_bit(boundary, start);
+                // Each digit is rewritten once: the whole word when its first letter
+                // arrives, later only the new character.
+                if had_letter {
+                    leet_digits(&mut text[start..end]);
+                } else if self.letter {
+                    leet_digits(&mut text[self.start..end]);
+                }
+            }
+        }
+    }
 }
 
 /// Copies the ASCII letters and digits `bytes` starts with into `into`,
@@ -274,9 +395,7 @@ struct Assembler<'o> {
     out: &'o mut Folded,
     /// The folded text being built (UTF-8; becomes `out.text` at the end).
     text: Vec<u8>,
-    /// How much of `text` is assembled: all of it on the general path; on the
-    /// ASCII path `text` is sized for the whole input up front and written
-    /// through a slice (cut to this length at the end).
+    /// How much of `text` is assembled (all of it).
     written: usize,
     /// Inside a token; where it starts in `text`.
     in_token: bool,
@@ -294,13 +413,8 @@ struct Assembler<'o> {
     gap_plain: bool,
     /// The last token was a single letter or digit.
     last_single: bool,
-    /// The run of linked one-character tokens that ends with the last token: its
-    /// length, where it starts and where its second token starts, whether it has a
-    /// letter.
-    chain: usize,
-    chain_start: usize,
-    chain_second: usize,
-    chain_letter: bool,
+    /// The run of linked one-character tokens that ends with the last token.
+    chain: Chain,
 }
 
 impl<'o> Assembler<'o> {
@@ -320,10 +434,7 @@ impl<'o> Assembler<'o> {
             gap: 0,
             gap_plain: true,
             last_single: false,
-            chain: 0,
-            chain_start: 0,
-            chain_second: 0,
-            chain_letter: false,
+            chain: Chain::default(),
         }
     }
 
@@ -351,50 +462,20 @@ impl<'o> Assembler<'o> {
         }
         let single = self.token_chars == 1 && self.token_starts_alphanumeric;
         if single {
-            self.join_chain();
+            self.chain.join(
+                self.token_linked,
+                self.token_start,
+                end,
+                self.token_kinds,
+                &mut self.text,
+                &mut self.out.boundary,
+            );
         } else {
-            self.chain = 0;
+            self.chain.len = 0;
         }
         self.last_single = single;
         self.gap = 0;
         self.gap_plain = true;
-    }
-
-    /// Adds the one-character token just ended to the chain of spaced letters.
-    fn join_chain(&mut self) {
-        if self.token_linked {
-            self.chain += 1;
-        } else {
-            self.chain = 1;
-            self.chain_start = self.token_start;
-            self.chain_letter = false;
-        }
-        if self.chain == 2 {
-            self.chain_second = self.token_start;
-        }
-        let had_letter = self.chain_letter;
-        self.chain_letter |= self.token_kinds & LETTER != 0;
-        match self.chain {
-            0..=2 => {}
-            3 => {
-                // Three in a row: one word from the first on.
-                self.out.clear_boundary(self.chain_second);
-                self.out.clear_boundary(self.token_start);
-                if self.chain_letter {
-                    leet_digits(&mut self.text[self.chain_start..self.written]);
-                }
-            }
-            _ => {
-                self.out.clear_boundary(self.token_start);
-                // Each digit is rewritten once: the whole word when its first letter
-                // arrives, later only the new character.
-                if had_letter {
-                    leet_digits(&mut self.text[self.token_start..self.written]);
-                } else if self.chain_letter {
-                    leet_digits(&mut self.text[self.chain_start..self.written]);
-                }
-            }
-        }
     }
 
     /// A separator character (a line break when `line_break`).
@@ -421,21 +502,6 @@ impl<'o> Assembler<'o> {
         self.out.map_linear(self.written, at);
         self.text.extend(word.iter().map(u8::to_ascii_lowercase));
         self.written = self.text.len();
-    }
-
-    /// The maximal run of ASCII letters and digits starting at byte `at` of a
-    /// pure-ASCII text, mapped as one run; returns where the run ends. Classifying
-    /// and copying in one loop is what keeps the common case cheap.
-    fn ascii_run(&mut self, bytes: &[u8], at: usize) -> usize {
-        self.begin_token();
-        self.out.map_linear(self.written, at);
-        let (end, kinds) = copy_ascii_run(&bytes[at..], &mut self.text[self.written..]);
-        self.written += end;
-        let end = at + end;
-        self.token_starts_alphanumeric = true;
-        self.token_chars = end - at;
-        self.token_kinds = kinds;
-        end
     }
 
     /// One folded character that came from original bytes `start..end`.
