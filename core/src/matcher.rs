@@ -202,6 +202,50 @@ fn overlapping<A: Automaton>(
     }
 }
 
+/// The matches of a leftmost-first or leftmost-longest `automaton` (no empty
+/// pattern) in `haystack`, as `found(start, end)`: what `AhoCorasick::find_iter`
+/// reports, one after another without overlap, searched by a loop like
+/// [`overlapping`]'s (a property test compares the two).
+pub(crate) fn leftmost<A: Automaton>(
+    automaton: &A,
+    haystack: &[u8],
+    mut found: impl FnMut(usize, usize),
+) {
+    let Ok(start) = automaton.start_state(Anchored::No) else {
+        return;
+    };
+    let mut from = 0;
+    while from < haystack.len() {
+        // The longest (or first) match at the leftmost position: match states
+        // update it until the automaton dies or the text ends.
+        let mut state = start;
+        let mut last = None;
+        let mut at = from;
+        while at < haystack.len() {
+            // Plain states in a loop that only reads (see `overlapping`).
+            while at < haystack.len() {
+                state = automaton.next_state(Anchored::No, state, haystack[at]);
+                at += 1;
+                if automaton.is_special(state) {
+                    break;
+                }
+            }
+            if !automaton.is_special(state) || automaton.is_dead(state) {
+                break;
+            }
+            if automaton.is_match(state) {
+                last = Some((state, at));
+            }
+        }
+        let Some((state, end)) = last else {
+            return;
+        };
+        let len = automaton.pattern_len(automaton.match_pattern(state, 0));
+        found(end - len, end);
+        from = end;
+    }
+}
+
 /// Punctuation that can anchor a phrase (letters, digits and spaces cannot).
 fn is_anchor(c: char) -> bool {
     !c.is_alphanumeric() && !c.is_whitespace()
@@ -295,6 +339,37 @@ mod tests {
             for kind in [AhoCorasickKind::ContiguousNFA, AhoCorasickKind::NoncontiguousNFA] {
                 proptest::prop_assert_eq!(&reference(kind, &patterns, &haystack), &expected);
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// Leftmost-longest and leftmost-first, case-insensitive or not: the
+        /// loop reports what `find_iter` does.
+        #[test]
+        #[cfg_attr(miri, ignore = "256 proptest cases: hours under Miri")]
+        fn the_leftmost_scan_equals_find_iter(
+            patterns in proptest::collection::vec("[abcAB/ ]{1,4}", 1..12),
+            haystack in "[abcdAB/ ]{0,40}",
+            longest in proptest::bool::ANY,
+            insensitive in proptest::bool::ANY,
+        ) {
+            let kind = if longest { MatchKind::LeftmostLongest } else { MatchKind::LeftmostFirst };
+            let reference = AhoCorasick::builder()
+                .match_kind(kind)
+                .ascii_case_insensitive(insensitive)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&patterns)
+                .unwrap();
+            let expected: Vec<(usize, usize)> =
+                reference.find_iter(&haystack).map(|m| (m.start(), m.end())).collect();
+            let dfa = dfa::Builder::new()
+                .match_kind(kind)
+                .ascii_case_insensitive(insensitive)
+                .build(&patterns)
+                .unwrap();
+            let mut found = Vec::new();
+            leftmost(&dfa, haystack.as_bytes(), |s, e| found.push((s, e)));
+            proptest::prop_assert_eq!(found, expected);
         }
     }
 
