@@ -43,7 +43,8 @@ pub(crate) fn check(context: &Context<'_, '_>, findings: &mut Vec<Finding>) {
             numbers(context, &view, findings);
         }
     }
-    if settings.sensitive {
+    // The contact lists are built only for a message with a sensitive word.
+    if settings.sensitive && context.hits(PhraseList::Sensitive).next().is_some() {
         let spans = |found: &[Finding]| -> Vec<(usize, usize)> {
             found
                 .iter()
