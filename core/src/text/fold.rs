@@ -199,7 +199,8 @@ fn fold_ascii(bytes: &[u8]) -> Folded {
         let (len, kinds) = copy_ascii_run(&bytes[i..], &mut text[start..]);
         i += len;
         written += len;
-        set_bit(&mut boundary, start);
+        // Only the end: a token starts where the last one ended (or at 0), a
+        // bit already set, which only this token's own chain step may clear.
         set_bit(&mut boundary, written);
         if kinds == LETTER | DIGIT {
             leet_digits(&mut text[start..written]);
