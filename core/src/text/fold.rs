@@ -30,12 +30,68 @@ enum Class {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Folder {
     homoglyphs: HashMap<char, char>,
+    /// For each character from U+0080 to U+07FF and of U+2000 to U+206F (Latin-1
+    /// symbols such as `£`, typographic quotes, dashes, `…`): how many separators
+    /// it folds to, 0 when it folds to anything else (letters, digits), is
+    /// invisible or may attach to its neighbours. Computed from the general
+    /// path itself, so text whose only non-ASCII characters have an entry here
+    /// takes the ASCII path (see [`fold_ascii`]).
+    separators: Vec<u8>,
 }
+
+/// The ranges [`Folder::separators`] covers, one after the other.
+const SEPARATOR_RANGES: [(u32, u32); 2] = [(0x80, 0x800), (0x2000, 0x2070)];
 
 impl Folder {
     /// A folder with the given homoglyph table (lookalike → Latin letter).
     pub(crate) fn new(homoglyphs: HashMap<char, char>) -> Folder {
-        Folder { homoglyphs }
+        let mut folder = Folder {
+            homoglyphs,
+            separators: Vec::new(),
+        };
+        let separators = SEPARATOR_RANGES
+            .iter()
+            .flat_map(|&(first, end)| first..end)
+            .map(|code| char::from_u32(code).map_or(0, |c| folder.separator_count(c)))
+            .collect();
+        folder.separators = separators;
+        folder
+    }
+
+    /// How many separators `c` folds to on the general path, when that is all it
+    /// does (it neither attaches to the character before it nor hides), else 0.
+    fn separator_count(&self, c: char) -> u8 {
+        if c.is_ascii() || attaches(c) || is_invisible(c) {
+            return 0;
+        }
+        let (mut count, mut all_separators) = (0u8, true);
+        self.fold_char(c, |ch| {
+            count = count.saturating_add(1);
+            all_separators &= classify(ch) == Class::Separator;
+        });
+        if all_separators && count < u8::MAX {
+            count
+        } else {
+            0
+        }
+    }
+
+    /// [`Folder::separator_count`] of a non-ASCII character, 0 outside the
+    /// ranges it is kept for.
+    fn separators_of(&self, c: char) -> u8 {
+        let code = u32::from(c);
+        let mut offset = 0;
+        for &(first, end) in &SEPARATOR_RANGES {
+            if (first..end).contains(&code) {
+                return self
+                    .separators
+                    .get((offset + code - first) as usize)
+                    .copied()
+                    .unwrap_or(0);
+            }
+            offset += end - first;
+        }
+        0
     }
 
     /// Folds one character, calling `emit` for every character it becomes (none for
@@ -89,10 +145,12 @@ impl Folder {
         // Most messages are pure ASCII, where no character composes, hides or
         // looks like another: only case, separators, leetspeak and spaced letters
         // remain, and each folded byte comes from one original byte.
+        // So is text whose only other characters fold to separators (`£`,
+        // `…`, typographic quotes): the ASCII path counts them as separators.
         if text.is_ascii() {
-            fold_ascii(text.as_bytes())
+            fold_ascii(text, |_| 0).unwrap_or_default()
         } else {
-            self.fold_general(text)
+            fold_ascii(text, |c| self.separators_of(c)).unwrap_or_else(|| self.fold_general(text))
         }
     }
 
@@ -159,15 +217,19 @@ impl Folder {
     }
 }
 
-/// [`Folder::fold`] of pure-ASCII text: the same view as the general path (a
-/// property test compares them), mapped per run of letters and digits instead of
-/// per byte.
+/// [`Folder::fold`] of ASCII text, and of text whose other characters only
+/// fold to separators: the same view as the general path (property tests
+/// compare them), mapped per run of letters and digits instead of per byte.
 ///
 /// In ASCII text a token is exactly a maximal run of letters and digits, so the
 /// [`Assembler`]'s bookkeeping reduces to a few locals per run: kept in
 /// registers here instead of the assembler's fields, which every call reloaded
 /// and stored (its token bookkeeping was a fifth of a check).
-fn fold_ascii(bytes: &[u8]) -> Folded {
+///
+/// A non-ASCII character counts as `separators(c)` separators, as the general
+/// path folds it; `None` (the general path must fold the text) when that is 0.
+fn fold_ascii(original: &str, separators: impl Fn(char) -> u8) -> Option<Folded> {
+    let bytes = original.as_bytes();
     let mut out = Folded::with_capacity(bytes.len());
     // Room for every byte, written through a slice by `copy_ascii_run` (a
     // byte store through the vector could alias its length, reloaded per byte).
@@ -188,9 +250,15 @@ fn fold_ascii(bytes: &[u8]) -> Folded {
     let mut i = 0;
     while let Some(&byte) = bytes.get(i) {
         if ASCII_KIND[usize::from(byte)] == 0 {
-            gap += 1;
-            gap_plain &= !LINE_BREAK[usize::from(byte)];
-            i += 1;
+            if byte.is_ascii() {
+                gap += 1;
+                gap_plain &= !LINE_BREAK[usize::from(byte)];
+                i += 1;
+            } else {
+                let (count, len) = symbol(original, i, &separators)?;
+                gap += count;
+                i += len;
+            }
             continue;
         }
         let start = written;
@@ -226,7 +294,21 @@ fn fold_ascii(bytes: &[u8]) -> Folded {
             out.origin.clear();
         }
     }
-    out
+    Some(out)
+}
+
+/// The separators the non-ASCII character at byte `at` folds to, and its
+/// length; `None` when it is not only separators. Out of line and cold: it
+/// keeps the ASCII loop's registers free for the common case.
+#[cold]
+#[inline(never)]
+fn symbol(original: &str, at: usize, separators: &impl Fn(char) -> u8) -> Option<(usize, usize)> {
+    // `at` is on a character boundary: only whole characters are stepped over.
+    let c = original.get(at..)?.chars().next()?;
+    match separators(c) {
+        0 => None,
+        count => Some((usize::from(count), c.len_utf8())),
+    }
 }
 
 /// Sets bit `at` of a boundary bitmap that has room for it.
@@ -977,7 +1059,7 @@ mod tests {
         #[test]
         #[cfg_attr(miri, ignore = "256 proptest cases: hours under Miri (the other fold tests cover the same paths)")]
         fn ascii_fold_equals_the_general_fold(text in ascii_text()) {
-            let fast = fold_ascii(text.as_bytes());
+            let fast = fold_ascii(&text, |_| 0).unwrap();
             let general = folder().fold_general(&text);
             proptest::prop_assert_eq!(&fast.text, &general.text);
             proptest::prop_assert_eq!(fast.origin_map(), general.origin_map());
@@ -989,6 +1071,64 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// ASCII text with symbols and punctuation the ASCII path counts as
+    /// separators, and characters it must leave to the general path (letters
+    /// with accents, a combining accent, a zero-width space, a homoglyph).
+    fn text_with_symbols() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop::collection::vec(
+            prop_oneof![
+                ascii_text(),
+                "[£…’‘–—“”»¡¿©°\u{a0}\u{92}\u{96}]{1,3}",
+                Just("f£r£e£e".to_owned()),
+                Just("f … r e".to_owned()),
+                "[üÜé\u{301}\u{200B}е]",
+            ],
+            0..8,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest::proptest! {
+        #[test]
+        #[cfg_attr(miri, ignore = "256 proptest cases: hours under Miri (the other fold tests cover the same paths)")]
+        fn symbols_as_separators_equal_the_general_fold(text in text_with_symbols()) {
+            let folder = folder();
+            let fast = folder.fold(&text);
+            let general = folder.fold_general(&text);
+            proptest::prop_assert_eq!(&fast.text, &general.text);
+            proptest::prop_assert_eq!(fast.origin_map(), general.origin_map());
+            let bounds = |f: &Folded| (0..=f.text.len() + 1).map(|i| f.is_boundary(i)).collect::<Vec<_>>();
+            proptest::prop_assert_eq!(bounds(&fast), bounds(&general));
+            for start in 0..fast.text.len() {
+                for end in start + 1..=fast.text.len() {
+                    proptest::prop_assert_eq!(fast.original(start, end), general.original(start, end));
+                }
+            }
+            // The ASCII path takes exactly the texts without the other characters.
+            let simple = !text.chars().any(|c| "üÜé\u{301}\u{200B}е".contains(c));
+            let taken = fold_ascii(&text, |c| folder.separators_of(c)).is_some();
+            proptest::prop_assert_eq!(taken, simple);
+        }
+    }
+
+    #[test]
+    fn symbols_fold_to_as_many_separators_as_the_general_path_emits() {
+        let folder = folder();
+        assert_eq!(folder.separators_of('£'), 1);
+        assert_eq!(folder.separators_of('’'), 1);
+        assert_eq!(folder.separators_of('\u{a0}'), 1);
+        assert_eq!(folder.separators_of('…'), 3);
+        for other in [
+            'ü', 'é', 'е', '\u{301}', '\u{200B}', '\u{AD}', 'ª', '²', '中', '€',
+        ] {
+            assert_eq!(folder.separators_of(other), 0, "{other:?}");
+        }
+        // Spaced letters across symbols: "f£r£e£e" is one word, as on the general path.
+        assert_eq!(folder.fold("f£r£e£e gift").text, "freegift");
+        assert!(folder.fold("f£r£e£e gift").is_word(0, 4));
     }
 
     #[test]
