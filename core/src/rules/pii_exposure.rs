@@ -799,6 +799,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "scans the SMS corpus twice: minutes under Miri")]
     fn candidates_of_the_corpus_equal_the_per_byte_scan() {
         let corpus = include_str!("../../../data/sms_spam_collection.tsv");
         for line in corpus.lines() {
