@@ -58,7 +58,7 @@ pub(crate) fn cues(engine: &Compiled, text: &str, hits: &[Hit<'_>], links: &[Fou
         };
         found.push((cue, hit.start, hit.end));
     }
-    found.extend(prices(engine, text).map(|(start, end)| (PRICE, start, end)));
+    prices(engine, text, &mut found);
     for link in links {
         if let FoundKind::Url(info) = &link.kind {
             let domain = info.domain.as_deref();
@@ -80,28 +80,34 @@ pub(crate) fn cues(engine: &Compiled, text: &str, hits: &[Hit<'_>], links: &[Fou
     Cues { found }
 }
 
-/// Numbers written next to a currency marker (`€19,90`, `19.90 EUR`, `R$ 50`).
-fn prices<'t>(engine: &'t Compiled, text: &'t str) -> impl Iterator<Item = (usize, usize)> + 't {
-    let has_digit = has_ascii_digit(text.as_bytes());
-    engine
-        .currencies
-        .find_iter(if has_digit { text } else { "" })
-        .filter_map(move |m| {
-            let (start, end) = (m.start(), m.end());
-            let is_word_marker = text[start..end].chars().any(char::is_alphabetic);
-            // A marker with letters ("EUR", "Rp", "원", "S/") may touch its number but
-            // not other Latin letters: "Rp50.000" and "5000원에" are prices, "Europe"
-            // and the Indonesian "1 s/d 5" ("1 to 5") are not.
-            let glued = |c: Option<char>| is_word_marker && c.is_some_and(is_latin_letter);
-            if let Some(number_end) = number_after(text, end) {
-                if !glued(text[..start].chars().next_back()) {
-                    return Some((start, number_end));
-                }
-            }
-            number_before(text, start)
-                .filter(|_| !glued(text[end..].chars().next()))
-                .map(|number_start| (number_start, end))
-        })
+/// Adds the prices of `text` to `found`: numbers written next to a currency
+/// marker (`€19,90`, `19.90 EUR`, `R$ 50`).
+fn prices(engine: &Compiled, text: &str, found: &mut Vec<(&'static str, usize, usize)>) {
+    if !has_ascii_digit(text.as_bytes()) {
+        return;
+    }
+    crate::matcher::leftmost(&engine.currencies, text.as_bytes(), |start, end| {
+        if let Some((start, end)) = price(text, start, end) {
+            found.push((PRICE, start, end));
+        }
+    });
+}
+
+/// The price around the currency marker at `start..end`, if a number is next to it.
+fn price(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
+    let is_word_marker = text[start..end].chars().any(char::is_alphabetic);
+    // A marker with letters ("EUR", "Rp", "원", "S/") may touch its number but
+    // not other Latin letters: "Rp50.000" and "5000원에" are prices, "Europe"
+    // and the Indonesian "1 s/d 5" ("1 to 5") are not.
+    let glued = |c: Option<char>| is_word_marker && c.is_some_and(is_latin_letter);
+    if let Some(number_end) = number_after(text, end) {
+        if !glued(text[..start].chars().next_back()) {
+            return Some((start, number_end));
+        }
+    }
+    number_before(text, start)
+        .filter(|_| !glued(text[end..].chars().next()))
+        .map(|number_start| (number_start, end))
 }
 
 /// Whether `bytes` has an ASCII digit. Most messages have none, so it tests 16
@@ -190,6 +196,52 @@ mod tests {
             .filter(|c| c.cue == "price")
             .map(|c| c.matched)
             .collect()
+    }
+
+    /// The markers as `AhoCorasick::find_iter` finds them over the SMS corpus
+    /// and a few prices of every marker: the same as the engine's scan.
+    #[test]
+    #[cfg_attr(miri, ignore = "scans the SMS corpus: minutes under Miri")]
+    fn the_marker_scan_equals_find_iter() {
+        use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+        let markers = crate::lexicon::Lexicons::builtin().currencies;
+        assert!(
+            markers.iter().all(|m| !m.is_empty()),
+            "the scan needs no empty marker"
+        );
+        let reference = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&markers)
+            .unwrap();
+        let dfa = aho_corasick::dfa::Builder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&markers)
+            .unwrap();
+        let corpus = include_str!("../../data/sms_spam_collection.tsv");
+        let made: Vec<String> = markers
+            .iter()
+            .map(|m| {
+                format!(
+                    "nur {m}19,90 statt 24,90 {m}, {m} 5 mil {}",
+                    m.to_uppercase()
+                )
+            })
+            .collect();
+        let mut total = 0;
+        for text in corpus.lines().chain(made.iter().map(String::as_str)) {
+            let expected: Vec<(usize, usize)> = reference
+                .find_iter(text)
+                .map(|m| (m.start(), m.end()))
+                .collect();
+            let mut found = Vec::new();
+            crate::matcher::leftmost(&dfa, text.as_bytes(), |s, e| found.push((s, e)));
+            total += found.len();
+            assert_eq!(found, expected, "{text}");
+        }
+        assert!(total > 500, "{total} markers");
     }
 
     #[test]

@@ -4,8 +4,6 @@
 
 use std::collections::HashSet;
 
-use aho_corasick::AhoCorasick;
-
 use crate::matcher::Matcher;
 use crate::policy::Policy;
 use crate::text::Folder;
@@ -18,8 +16,9 @@ pub(crate) struct Compiled {
     pub(crate) matcher: Matcher,
     /// Folded words that after `@` address the whole group.
     pub(crate) mention_keywords: Vec<String>,
-    /// Currency markers, matched case-insensitively on the original text.
-    pub(crate) currencies: AhoCorasick,
+    /// Currency markers, matched case-insensitively on the original text
+    /// (leftmost-longest, searched by [`crate::matcher::leftmost`]).
+    pub(crate) currencies: aho_corasick::dfa::DFA,
     pub(crate) shop_words: HashSet<String>,
     /// Marketplace names: a link to `NAME.<public suffix>` is a shop link.
     pub(crate) shop_domains: HashSet<String>,

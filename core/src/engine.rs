@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::MatchKind;
 
 use crate::compiled::Compiled;
 use crate::error::Error;
@@ -67,12 +67,11 @@ impl Engine {
             .map(|k| folder.fold_phrase(k.trim_start_matches('@')))
             .filter(|k| !k.is_empty())
             .collect();
-        let currencies = AhoCorasick::builder()
+        let currencies = aho_corasick::dfa::Builder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
             // A DFA: the marker scan runs on every message with a digit, and the
             // few dozen markers make a small table.
-            .kind(Some(AhoCorasickKind::DFA))
             .build(&lexicons.currencies)
             .expect("currency markers compile");
         let lower = |items: &[String]| -> Vec<String> {
@@ -385,7 +384,7 @@ fn recordable_time(message: &Message<'_>) -> Result<i64, Error> {
 }
 
 /// The built-in phrases the policy keeps, plus the policy's own.
-fn phrases(lexicons: &Lexicons, policy: &Policy) -> Vec<Phrase> {
+pub(crate) fn phrases(lexicons: &Lexicons, policy: &Policy) -> Vec<Phrase> {
     let bait = &policy.rules.bait_word;
     let mut phrases: Vec<Phrase> = lexicons
         .phrases

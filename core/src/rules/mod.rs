@@ -207,6 +207,12 @@ type Rule = fn(&Context<'_, '_>, &mut Vec<Finding>);
 pub(crate) fn run(context: &Context<'_, '_>) -> Vec<Finding> {
     let rules = &context.engine.policy.rules;
     let mut findings = Vec::new();
+    // Context and audience rules return at once without a history, a topic or
+    // an audience (each starts with that test); most checks have none, so they
+    // are not called at all.
+    let past = context.past.is_some();
+    let topic = context.message.topic.is_some();
+    let audience = context.screening.is_some();
     let table: [(bool, Rule); 19] = [
         (rules.bait_word.enabled, bait_word::check),
         (rules.missing_ad_label.enabled, missing_ad_label::check),
@@ -215,21 +221,27 @@ pub(crate) fn run(context: &Context<'_, '_>) -> Vec<Finding> {
         (rules.risky_link.enabled, risky_link::check),
         (rules.pii_exposure.enabled, pii_exposure::check),
         (rules.missing_opt_out.enabled, missing_opt_out::check),
-        (rules.near_duplicate.enabled, near_duplicate::check),
-        (rules.duplicate_share.enabled, duplicate_share::check),
-        (rules.fatigue.enabled, fatigue::check),
-        (rules.daily_volume.enabled, daily_volume::check),
-        (rules.content_mix.enabled, content_mix::check),
-        (rules.link_streak.enabled, link_streak::check),
+        (past && rules.near_duplicate.enabled, near_duplicate::check),
         (
-            rules.mass_mention_repeat.enabled,
+            past && rules.duplicate_share.enabled,
+            duplicate_share::check,
+        ),
+        (past && rules.fatigue.enabled, fatigue::check),
+        (past && rules.daily_volume.enabled, daily_volume::check),
+        (past && rules.content_mix.enabled, content_mix::check),
+        (past && rules.link_streak.enabled, link_streak::check),
+        (
+            past && rules.mass_mention_repeat.enabled,
             mass_mention_repeat::check,
         ),
-        (rules.off_topic.enabled, off_topic::check),
-        (rules.reported_content.enabled, reported_content::check),
-        (rules.no_consent.enabled, no_consent::check),
-        (rules.opted_out.enabled, opted_out::check),
-        (rules.untargeted.enabled, untargeted::check),
+        (topic && rules.off_topic.enabled, off_topic::check),
+        (
+            past && rules.reported_content.enabled,
+            reported_content::check,
+        ),
+        (audience && rules.no_consent.enabled, no_consent::check),
+        (audience && rules.opted_out.enabled, opted_out::check),
+        (audience && rules.untargeted.enabled, untargeted::check),
     ];
     for (enabled, check) in table {
         if enabled {

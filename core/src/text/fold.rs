@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 use unicode_normalization::UnicodeNormalization;
 
-use super::Folded;
+use super::{Folded, OriginSpan};
 
 /// What a folded character is, for tokenising.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -30,12 +30,68 @@ enum Class {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Folder {
     homoglyphs: HashMap<char, char>,
+    /// For each character from U+0080 to U+07FF and of U+2000 to U+206F (Latin-1
+    /// symbols such as `£`, typographic quotes, dashes, `…`): how many separators
+    /// it folds to, 0 when it folds to anything else (letters, digits), is
+    /// invisible or may attach to its neighbours. Computed from the general
+    /// path itself, so text whose only non-ASCII characters have an entry here
+    /// takes the ASCII path (see [`fold_ascii`]).
+    separators: Vec<u8>,
 }
+
+/// The ranges [`Folder::separators`] covers, one after the other.
+const SEPARATOR_RANGES: [(u32, u32); 2] = [(0x80, 0x800), (0x2000, 0x2070)];
 
 impl Folder {
     /// A folder with the given homoglyph table (lookalike → Latin letter).
     pub(crate) fn new(homoglyphs: HashMap<char, char>) -> Folder {
-        Folder { homoglyphs }
+        let mut folder = Folder {
+            homoglyphs,
+            separators: Vec::new(),
+        };
+        let separators = SEPARATOR_RANGES
+            .iter()
+            .flat_map(|&(first, end)| first..end)
+            .map(|code| char::from_u32(code).map_or(0, |c| folder.separator_count(c)))
+            .collect();
+        folder.separators = separators;
+        folder
+    }
+
+    /// How many separators `c` folds to on the general path, when that is all it
+    /// does (it neither attaches to the character before it nor hides), else 0.
+    fn separator_count(&self, c: char) -> u8 {
+        if c.is_ascii() || attaches(c) || is_invisible(c) {
+            return 0;
+        }
+        let (mut count, mut all_separators) = (0u8, true);
+        self.fold_char(c, |ch| {
+            count = count.saturating_add(1);
+            all_separators &= classify(ch) == Class::Separator;
+        });
+        if all_separators && count < u8::MAX {
+            count
+        } else {
+            0
+        }
+    }
+
+    /// [`Folder::separator_count`] of a non-ASCII character, 0 outside the
+    /// ranges it is kept for.
+    fn separators_of(&self, c: char) -> u8 {
+        let code = u32::from(c);
+        let mut offset = 0;
+        for &(first, end) in &SEPARATOR_RANGES {
+            if (first..end).contains(&code) {
+                return self
+                    .separators
+                    .get((offset + code - first) as usize)
+                    .copied()
+                    .unwrap_or(0);
+            }
+            offset += end - first;
+        }
+        0
     }
 
     /// Folds one character, calling `emit` for every character it becomes (none for
@@ -89,10 +145,12 @@ impl Folder {
         // Most messages are pure ASCII, where no character composes, hides or
         // looks like another: only case, separators, leetspeak and spaced letters
         // remain, and each folded byte comes from one original byte.
+        // So is text whose only other characters fold to separators (`£`,
+        // `…`, typographic quotes): the ASCII path counts them as separators.
         if text.is_ascii() {
-            fold_ascii(text.as_bytes())
+            fold_ascii(text, |_| 0).unwrap_or_default()
         } else {
-            self.fold_general(text)
+            fold_ascii(text, |c| self.separators_of(c)).unwrap_or_else(|| self.fold_general(text))
         }
     }
 
@@ -159,26 +217,172 @@ impl Folder {
     }
 }
 
-/// [`Folder::fold`] of pure-ASCII text: the same view as the general path (a
-/// property test compares them), mapped per run of letters and digits instead of
-/// per byte.
-fn fold_ascii(bytes: &[u8]) -> Folded {
+/// [`Folder::fold`] of ASCII text, and of text whose other characters only
+/// fold to separators: the same view as the general path (property tests
+/// compare them), mapped per run of letters and digits instead of per byte.
+///
+/// In ASCII text a token is exactly a maximal run of letters and digits, so the
+/// [`Assembler`]'s bookkeeping reduces to a few locals per run: kept in
+/// registers here instead of the assembler's fields, which every call reloaded
+/// and stored (its token bookkeeping was a fifth of a check).
+///
+/// A non-ASCII character counts as `separators(c)` separators, as the general
+/// path folds it; `None` (the general path must fold the text) when that is 0.
+fn fold_ascii(original: &str, separators: impl Fn(char) -> u8) -> Option<Folded> {
+    let bytes = original.as_bytes();
     let mut out = Folded::with_capacity(bytes.len());
-    let mut view = Assembler::new(&mut out);
     // Room for every byte, written through a slice by `copy_ascii_run` (a
     // byte store through the vector could alias its length, reloaded per byte).
-    view.text.resize(bytes.len(), 0);
+    let mut text = std::mem::take(&mut out.text).into_bytes();
+    text.resize(bytes.len(), 0);
+    let mut origin = std::mem::take(&mut out.origin);
+    // `with_capacity` sized it for every offset up to `bytes.len()`, and a
+    // folded offset never passes the original one here.
+    let mut boundary = std::mem::take(&mut out.boundary);
+    set_bit(&mut boundary, 0);
+    let mut written = 0;
+    // Separators since the last token, and whether all were on one line.
+    let mut gap = 0usize;
+    let mut gap_plain = true;
+    // The last token was a single letter or digit.
+    let mut last_single = false;
+    let mut chain = Chain::default();
     let mut i = 0;
     while let Some(&byte) = bytes.get(i) {
         if ASCII_KIND[usize::from(byte)] == 0 {
-            view.separator(byte == b'\n' || byte == b'\r');
-            i += 1;
+            if byte.is_ascii() {
+                gap += 1;
+                gap_plain &= !LINE_BREAK[usize::from(byte)];
+                i += 1;
+            } else {
+                let (count, len) = symbol(original, i, &separators)?;
+                gap += count;
+                i += len;
+            }
+            continue;
+        }
+        let start = written;
+        let linked = last_single && (1..=2).contains(&gap) && gap_plain;
+        origin.push(OriginSpan::linear(start, i));
+        let (len, kinds) = copy_ascii_run(&bytes[i..], &mut text[start..]);
+        i += len;
+        written += len;
+        // Only the end: a token starts where the last one ended (or at 0), a
+        // bit already set, which only this token's own chain step may clear.
+        set_bit(&mut boundary, written);
+        if kinds == LETTER | DIGIT {
+            leet_digits(&mut text[start..written]);
+        }
+        last_single = len == 1;
+        if last_single {
+            chain.join(linked, start, written, kinds, &mut text, &mut boundary);
         } else {
-            i = view.ascii_run(bytes, i);
+            chain.len = 0;
+        }
+        gap = 0;
+        gap_plain = true;
+    }
+    text.truncate(written);
+    out.origin = origin;
+    out.boundary = boundary;
+    match String::from_utf8(text) {
+        Ok(text) => out.text = text,
+        // Unreachable: the bytes are ASCII. Should it happen, the view is
+        // empty, not wrong.
+        Err(_) => {
+            debug_assert!(false, "folded text is not UTF-8");
+            out.origin.clear();
         }
     }
-    view.finish();
-    out
+    Some(out)
+}
+
+/// The separators the non-ASCII character at byte `at` folds to, and its
+/// length; `None` when it is not only separators. Out of line and cold: it
+/// keeps the ASCII loop's registers free for the common case.
+#[cold]
+#[inline(never)]
+fn symbol(original: &str, at: usize, separators: &impl Fn(char) -> u8) -> Option<(usize, usize)> {
+    // `at` is on a character boundary: only whole characters are stepped over.
+    let c = original.get(at..)?.chars().next()?;
+    match separators(c) {
+        0 => None,
+        count => Some((usize::from(count), c.len_utf8())),
+    }
+}
+
+/// Sets bit `at` of a boundary bitmap that has room for it.
+fn set_bit(boundary: &mut [u64], at: usize) {
+    if let Some(word) = boundary.get_mut(at / 64) {
+        *word |= 1 << (at % 64);
+    }
+}
+
+/// Clears bit `at` of a boundary bitmap.
+fn clear_bit(boundary: &mut [u64], at: usize) {
+    if let Some(word) = boundary.get_mut(at / 64) {
+        *word &= !(1 << (at % 64));
+    }
+}
+
+/// The run of linked one-character tokens that ends with the last token: its
+/// length, where it starts and where its second token starts, whether it has a
+/// letter.
+#[derive(Default)]
+struct Chain {
+    len: usize,
+    start: usize,
+    second: usize,
+    letter: bool,
+}
+
+impl Chain {
+    /// Adds the one-character token just ended (`start..end` of `text`, with
+    /// `LETTER | DIGIT` bits `kinds`; `linked` when it follows the last token one
+    /// or two separators later on one line) to the chain of spaced letters.
+    fn join(
+        &mut self,
+        linked: bool,
+        start: usize,
+        end: usize,
+        kinds: u8,
+        text: &mut [u8],
+        boundary: &mut [u64],
+    ) {
+        if linked {
+            self.len += 1;
+        } else {
+            self.len = 1;
+            self.start = start;
+            self.letter = false;
+        }
+        if self.len == 2 {
+            self.second = start;
+        }
+        let had_letter = self.letter;
+        self.letter |= kinds & LETTER != 0;
+        match self.len {
+            0..=2 => {}
+            3 => {
+                // Three in a row: one word from the first on.
+                clear_bit(boundary, self.second);
+                clear_bit(boundary, start);
+                if self.letter {
+                    leet_digits(&mut text[self.start..end]);
+                }
+            }
+            _ => {
+                clear_bit(boundary, start);
+                // Each digit is rewritten once: the whole word when its first letter
+                // arrives, later only the new character.
+                if had_letter {
+                    leet_digits(&mut text[start..end]);
+                } else if self.letter {
+                    leet_digits(&mut text[self.start..end]);
+                }
+            }
+        }
+    }
 }
 
 /// Copies the ASCII letters and digits `bytes` starts with into `into`,
@@ -192,7 +396,9 @@ fn copy_ascii_run(bytes: &[u8], into: &mut [u8]) -> (usize, u8) {
             return (count, kinds);
         }
         kinds |= kind;
-        *slot = byte.to_ascii_lowercase();
+        // The lower case of an ASCII letter or digit: bit 5 set (digits have
+        // it already), cheaper than `to_ascii_lowercase`'s range test.
+        *slot = byte | 0x20;
     }
     (bytes.len().min(into.len()), kinds)
 }
@@ -259,6 +465,14 @@ const ASCII_KIND: [u8; 256] = {
     }
     kinds
 };
+/// `LINE_BREAK[byte]`: whether the byte is `\n` or `\r` (a table lookup costs
+/// less per separator than the two compares).
+const LINE_BREAK: [bool; 256] = {
+    let mut breaks = [false; 256];
+    breaks[b'\n' as usize] = true;
+    breaks[b'\r' as usize] = true;
+    breaks
+};
 const LETTER: u8 = 1;
 const DIGIT: u8 = 2;
 
@@ -274,9 +488,7 @@ struct Assembler<'o> {
     out: &'o mut Folded,
     /// The folded text being built (UTF-8; becomes `out.text` at the end).
     text: Vec<u8>,
-    /// How much of `text` is assembled: all of it on the general path; on the
-    /// ASCII path `text` is sized for the whole input up front and written
-    /// through a slice (cut to this length at the end).
+    /// How much of `text` is assembled (all of it).
     written: usize,
     /// Inside a token; where it starts in `text`.
     in_token: bool,
@@ -294,13 +506,8 @@ struct Assembler<'o> {
     gap_plain: bool,
     /// The last token was a single letter or digit.
     last_single: bool,
-    /// The run of linked one-character tokens that ends with the last token: its
-    /// length, where it starts and where its second token starts, whether it has a
-    /// letter.
-    chain: usize,
-    chain_start: usize,
-    chain_second: usize,
-    chain_letter: bool,
+    /// The run of linked one-character tokens that ends with the last token.
+    chain: Chain,
 }
 
 impl<'o> Assembler<'o> {
@@ -320,10 +527,7 @@ impl<'o> Assembler<'o> {
             gap: 0,
             gap_plain: true,
             last_single: false,
-            chain: 0,
-            chain_start: 0,
-            chain_second: 0,
-            chain_letter: false,
+            chain: Chain::default(),
         }
     }
 
@@ -351,50 +555,20 @@ impl<'o> Assembler<'o> {
         }
         let single = self.token_chars == 1 && self.token_starts_alphanumeric;
         if single {
-            self.join_chain();
+            self.chain.join(
+                self.token_linked,
+                self.token_start,
+                end,
+                self.token_kinds,
+                &mut self.text,
+                &mut self.out.boundary,
+            );
         } else {
-            self.chain = 0;
+            self.chain.len = 0;
         }
         self.last_single = single;
         self.gap = 0;
         self.gap_plain = true;
-    }
-
-    /// Adds the one-character token just ended to the chain of spaced letters.
-    fn join_chain(&mut self) {
-        if self.token_linked {
-            self.chain += 1;
-        } else {
-            self.chain = 1;
-            self.chain_start = self.token_start;
-            self.chain_letter = false;
-        }
-        if self.chain == 2 {
-            self.chain_second = self.token_start;
-        }
-        let had_letter = self.chain_letter;
-        self.chain_letter |= self.token_kinds & LETTER != 0;
-        match self.chain {
-            0..=2 => {}
-            3 => {
-                // Three in a row: one word from the first on.
-                self.out.clear_boundary(self.chain_second);
-                self.out.clear_boundary(self.token_start);
-                if self.chain_letter {
-                    leet_digits(&mut self.text[self.chain_start..self.written]);
-                }
-            }
-            _ => {
-                self.out.clear_boundary(self.token_start);
-                // Each digit is rewritten once: the whole word when its first letter
-                // arrives, later only the new character.
-                if had_letter {
-                    leet_digits(&mut self.text[self.token_start..self.written]);
-                } else if self.chain_letter {
-                    leet_digits(&mut self.text[self.chain_start..self.written]);
-                }
-            }
-        }
     }
 
     /// A separator character (a line break when `line_break`).
@@ -421,21 +595,6 @@ impl<'o> Assembler<'o> {
         self.out.map_linear(self.written, at);
         self.text.extend(word.iter().map(u8::to_ascii_lowercase));
         self.written = self.text.len();
-    }
-
-    /// The maximal run of ASCII letters and digits starting at byte `at` of a
-    /// pure-ASCII text, mapped as one run; returns where the run ends. Classifying
-    /// and copying in one loop is what keeps the common case cheap.
-    fn ascii_run(&mut self, bytes: &[u8], at: usize) -> usize {
-        self.begin_token();
-        self.out.map_linear(self.written, at);
-        let (end, kinds) = copy_ascii_run(&bytes[at..], &mut self.text[self.written..]);
-        self.written += end;
-        let end = at + end;
-        self.token_starts_alphanumeric = true;
-        self.token_chars = end - at;
-        self.token_kinds = kinds;
-        end
     }
 
     /// One folded character that came from original bytes `start..end`.
@@ -900,7 +1059,7 @@ mod tests {
         #[test]
         #[cfg_attr(miri, ignore = "256 proptest cases: hours under Miri (the other fold tests cover the same paths)")]
         fn ascii_fold_equals_the_general_fold(text in ascii_text()) {
-            let fast = fold_ascii(text.as_bytes());
+            let fast = fold_ascii(&text, |_| 0).unwrap();
             let general = folder().fold_general(&text);
             proptest::prop_assert_eq!(&fast.text, &general.text);
             proptest::prop_assert_eq!(fast.origin_map(), general.origin_map());
@@ -912,6 +1071,64 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// ASCII text with symbols and punctuation the ASCII path counts as
+    /// separators, and characters it must leave to the general path (letters
+    /// with accents, a combining accent, a zero-width space, a homoglyph).
+    fn text_with_symbols() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop::collection::vec(
+            prop_oneof![
+                ascii_text(),
+                "[£…’‘–—“”»¡¿©°\u{a0}\u{92}\u{96}]{1,3}",
+                Just("f£r£e£e".to_owned()),
+                Just("f … r e".to_owned()),
+                "[üÜé\u{301}\u{200B}е]",
+            ],
+            0..8,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest::proptest! {
+        #[test]
+        #[cfg_attr(miri, ignore = "256 proptest cases: hours under Miri (the other fold tests cover the same paths)")]
+        fn symbols_as_separators_equal_the_general_fold(text in text_with_symbols()) {
+            let folder = folder();
+            let fast = folder.fold(&text);
+            let general = folder.fold_general(&text);
+            proptest::prop_assert_eq!(&fast.text, &general.text);
+            proptest::prop_assert_eq!(fast.origin_map(), general.origin_map());
+            let bounds = |f: &Folded| (0..=f.text.len() + 1).map(|i| f.is_boundary(i)).collect::<Vec<_>>();
+            proptest::prop_assert_eq!(bounds(&fast), bounds(&general));
+            for start in 0..fast.text.len() {
+                for end in start + 1..=fast.text.len() {
+                    proptest::prop_assert_eq!(fast.original(start, end), general.original(start, end));
+                }
+            }
+            // The ASCII path takes exactly the texts without the other characters.
+            let simple = !text.chars().any(|c| "üÜé\u{301}\u{200B}е".contains(c));
+            let taken = fold_ascii(&text, |c| folder.separators_of(c)).is_some();
+            proptest::prop_assert_eq!(taken, simple);
+        }
+    }
+
+    #[test]
+    fn symbols_fold_to_as_many_separators_as_the_general_path_emits() {
+        let folder = folder();
+        assert_eq!(folder.separators_of('£'), 1);
+        assert_eq!(folder.separators_of('’'), 1);
+        assert_eq!(folder.separators_of('\u{a0}'), 1);
+        assert_eq!(folder.separators_of('…'), 3);
+        for other in [
+            'ü', 'é', 'е', '\u{301}', '\u{200B}', '\u{AD}', 'ª', '²', '中', '€',
+        ] {
+            assert_eq!(folder.separators_of(other), 0, "{other:?}");
+        }
+        // Spaced letters across symbols: "f£r£e£e" is one word, as on the general path.
+        assert_eq!(folder.fold("f£r£e£e gift").text, "freegift");
+        assert!(folder.fold("f£r£e£e gift").is_word(0, 4));
     }
 
     #[test]

@@ -45,6 +45,17 @@ struct OriginSpan {
     end: u32,
 }
 
+impl OriginSpan {
+    /// Folded bytes from `folded` on are original bytes from `start` on, one to one.
+    fn linear(folded: usize, start: usize) -> OriginSpan {
+        OriginSpan {
+            folded: folded as u32,
+            start: start as u32,
+            end: LINEAR,
+        }
+    }
+}
+
 /// The `end` of a span whose folded bytes map one to one to original bytes (a
 /// real span never ends at byte 0).
 const LINEAR: u32 = 0;
@@ -125,12 +136,6 @@ impl Folded {
         self.boundary[at / 64] |= 1 << (at % 64);
     }
 
-    fn clear_boundary(&mut self, at: usize) {
-        if let Some(word) = self.boundary.get_mut(at / 64) {
-            *word &= !(1 << (at % 64));
-        }
-    }
-
     /// Records that the folded bytes from `folded` on came from original bytes
     /// `start..end` (all of them, for a character or a composed run).
     fn map_to(&mut self, folded: usize, start: u32, end: u32) {
@@ -152,11 +157,7 @@ impl Folded {
     /// Records that the folded bytes from `folded` on are original bytes from
     /// `start` on, one to one.
     fn map_linear(&mut self, folded: usize, start: usize) {
-        self.origin.push(OriginSpan {
-            folded: folded as u32,
-            start: start as u32,
-            end: LINEAR,
-        });
+        self.origin.push(OriginSpan::linear(folded, start));
     }
 
     /// The original byte range of folded range `start..end` (non-empty).
