@@ -12,8 +12,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use phonenumber::country;
 
+mod parse;
 mod validator;
 
+use parse::Parsed;
 pub(crate) use validator::is_valid;
 
 /// The E.164 form of an international number (`+49 30 1234567` → `+49301234567`).
@@ -24,10 +26,16 @@ pub(crate) fn e164(number: &str) -> Option<String> {
 /// Parses `written` (national numbers read as `region`'s), the E.164 form when it
 /// is a valid number.
 pub(crate) fn validate(region: Option<country::Id>, written: &str) -> Option<String> {
-    guarded(|| {
-        let number = phonenumber::parse(region, written).ok()?;
-        validator::is_valid(&number).then(|| to_e164(&number))
-    })
+    match parse::parse(region, written) {
+        Parsed::Number { code, national } => {
+            validator::is_valid_national(code, &national).then(|| format!("+{code}{national}"))
+        }
+        Parsed::NoNumber => None,
+        Parsed::Unsure => guarded(|| {
+            let number = phonenumber::parse(region, written).ok()?;
+            validator::is_valid(&number).then(|| to_e164(&number))
+        }),
+    }
 }
 
 /// The E.164 form of a valid number: `+`, country code, national number (with its

@@ -21,15 +21,35 @@ use regex_automata::{Anchored, Input};
 
 /// Whether `number` is valid: what `phonenumber::is_valid(number)` answers.
 pub(crate) fn is_valid(number: &PhoneNumber) -> bool {
-    let code = number.country().code();
-    let national = number.national().to_string();
-    region_for(code, &national).is_some_and(|region| region.is_valid(&national))
+    is_valid_national(number.country().code(), &number.national().to_string())
+}
+
+/// Whether the number with country code `code` and national significant number
+/// `national` (ASCII digits) is valid.
+pub(super) fn is_valid_national(code: u16, national: &str) -> bool {
+    region_for(code, national).is_some_and(|region| region.is_valid(national))
+}
+
+/// The compiled region of ISO code `id`.
+pub(super) fn region(id: &str) -> Option<Arc<Region>> {
+    Some(compiled(id, DATABASE.by_id(id)?))
+}
+
+/// Whether `code` is a country calling code of the metadata (what
+/// `DATABASE.by_code(&code).is_some()` answers, without collecting a vector).
+pub(super) fn is_country_code(code: u16) -> bool {
+    static CODES: LazyLock<Vec<bool>> = LazyLock::new(|| {
+        (0..1000u16)
+            .map(|code| DATABASE.by_code(&code).is_some())
+            .collect()
+    });
+    CODES.get(usize::from(code)).copied().unwrap_or(false)
 }
 
 /// The region whose metadata decides, as `phonenumber::validator::source_for`
 /// picks it: the only region of the country code, or the first of several whose
 /// leading digits (or, without those, whose number types) match.
-fn region_for(code: u16, national: &str) -> Option<Arc<Region>> {
+pub(super) fn region_for(code: u16, national: &str) -> Option<Arc<Region>> {
     let ids = DATABASE.region(&code)?;
     if let [id] = ids[..] {
         if id == "001" {
@@ -73,18 +93,30 @@ fn compiled(key: &str, meta: &'static Metadata) -> Arc<Region> {
 }
 
 /// One region's patterns, compiled.
-struct Region {
-    general: Pattern,
+pub(super) struct Region {
+    pub(super) meta: &'static Metadata,
+    pub(super) general: Pattern,
     /// Every number type `number_type` tries; a number is valid when the general
     /// pattern and any of these match.
     types: Vec<Pattern>,
     leading_digits: Option<Pattern>,
+    /// The international dialling prefix (`00`, `011`).
+    pub(super) international_prefix: Option<Prefix>,
+    /// A national prefix, with a carrier code, as it is stripped when parsing.
+    pub(super) national_prefix_for_parsing: Option<Prefix>,
 }
 
 impl Region {
     fn new(meta: &'static Metadata) -> Region {
         let types = meta.descriptors();
         Region {
+            meta,
+            international_prefix: meta
+                .international_prefix()
+                .map(|regex| Prefix(dfa(regex.as_str()))),
+            national_prefix_for_parsing: meta
+                .national_prefix_for_parsing()
+                .map(|regex| Prefix(dfa(regex.as_str()))),
             general: Pattern::of(types.general()),
             types: [
                 types.premium_rate(),
@@ -119,7 +151,7 @@ impl Region {
 }
 
 /// A number descriptor: its possible lengths and national-number pattern.
-struct Pattern {
+pub(super) struct Pattern {
     lengths: &'static [u16],
     matcher: Matcher,
 }
@@ -138,7 +170,7 @@ impl Pattern {
 
     /// `Descriptor::is_match`: a possible length (when the metadata lists any)
     /// and the pattern matching at the start.
-    fn matches(&self, national: &str) -> bool {
+    pub(super) fn matches(&self, national: &str) -> bool {
         (self.lengths.is_empty() || self.lengths.contains(&(national.len() as u16)))
             && self.matcher.matches_start(national)
     }
@@ -166,26 +198,9 @@ impl Matcher {
     /// The DFA of `pattern`, or `upstream` (the same pattern in `phonenumber`)
     /// when it would be too large.
     fn new(pattern: &str, upstream: MatchesStart) -> Matcher {
-        // As `phonenumber` compiles them (`ignore_whitespace`), but byte-wise:
-        // national numbers are ASCII digits, on which Unicode `\d` and ASCII `\d`
-        // agree, and ASCII classes keep the DFA small.
-        let dfa = dense::Builder::new()
-            .syntax(
-                regex_automata::util::syntax::Config::new()
-                    .ignore_whitespace(true)
-                    .unicode(false)
-                    .utf8(false),
-            )
-            .configure(
-                dense::Config::new()
-                    .start_kind(StartKind::Anchored)
-                    .dfa_size_limit(Some(MAX_DFA_BYTES))
-                    .determinize_size_limit(Some(4 * MAX_DFA_BYTES)),
-            )
-            .build(pattern);
-        match dfa {
-            Ok(dfa) => Matcher::Dfa(Box::new(dfa)),
-            Err(_) => Matcher::Upstream(upstream),
+        match dfa(pattern) {
+            Some(dfa) => Matcher::Dfa(dfa),
+            None => Matcher::Upstream(upstream),
         }
     }
 
@@ -201,6 +216,85 @@ impl Matcher {
             Matcher::Upstream(matches_start) => matches_start(text),
         }
     }
+
+}
+
+/// The DFA of a metadata pattern, `None` when it would be too large.
+fn dfa(pattern: &str) -> Option<Box<dense::DFA<Vec<u32>>>> {
+    // As `phonenumber` compiles them (`ignore_whitespace`), but byte-wise:
+    // national numbers are ASCII digits, on which Unicode `\d` and ASCII `\d`
+    // agree, and ASCII classes keep the DFA small.
+    dense::Builder::new()
+        .syntax(
+            regex_automata::util::syntax::Config::new()
+                .ignore_whitespace(true)
+                .unicode(false)
+                .utf8(false),
+        )
+        .configure(
+            dense::Config::new()
+                .start_kind(StartKind::Anchored)
+                .dfa_size_limit(Some(MAX_DFA_BYTES))
+                .determinize_size_limit(Some(4 * MAX_DFA_BYTES)),
+        )
+        .build(pattern)
+        .ok()
+        .map(Box::new)
+}
+
+/// A prefix pattern of the parser (international or national prefix); no DFA
+/// when it would be too large.
+pub(super) struct Prefix(Option<Box<dense::DFA<Vec<u32>>>>);
+
+impl Prefix {
+    /// Where the match at the start of `text` ends: what upstream's `find(text)`
+    /// answers when its match starts at 0 (the leftmost match, with the
+    /// leftmost-first end that this DFA's anchored search finds). `Err` when
+    /// the pattern has no DFA.
+    pub(super) fn match_end(&self, text: &str) -> Result<Option<usize>, NoDfa> {
+        let dfa = self.0.as_ref().ok_or(NoDfa)?;
+        let input = Input::new(text).anchored(Anchored::Yes);
+        Ok(dfa.try_search_fwd(&input).ok().flatten().map(|m| m.offset()))
+    }
+}
+
+/// A pattern too large for a DFA: only `phonenumber` can answer.
+#[derive(Debug)]
+pub(super) struct NoDfa;
+
+/// Numbers derived from every example number of a region's metadata: the
+/// example, one digit changed, one added, one removed.
+#[cfg(test)]
+pub(super) fn variants(meta: &Metadata) -> Vec<String> {
+    let types = meta.descriptors();
+    let examples = [
+        Some(types.general()),
+        types.fixed_line(),
+        types.mobile(),
+        types.toll_free(),
+        types.premium_rate(),
+        types.shared_cost(),
+        types.personal_number(),
+        types.voip(),
+        types.pager(),
+        types.uan(),
+        types.voicemail(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(Descriptor::example);
+    let mut numbers = Vec::new();
+    for example in examples {
+        numbers.push(example.to_owned());
+        for i in 0..example.len() {
+            let mut changed = example.as_bytes().to_vec();
+            changed[i] = b'0' + (changed[i] - b'0' + 3) % 10;
+            numbers.push(String::from_utf8(changed).unwrap());
+            numbers.push(format!("{}{}", &example[..i], &example[i + 1..]));
+        }
+        numbers.push(format!("{example}7"));
+    }
+    numbers
 }
 
 #[cfg(test)]
@@ -208,40 +302,6 @@ mod tests {
     use phonenumber::country;
 
     use super::*;
-
-    /// Numbers derived from every example number of `regions`' metadata: the
-    /// example, one digit changed, one added, one removed.
-    fn variants(meta: &Metadata) -> Vec<String> {
-        let types = meta.descriptors();
-        let examples = [
-            Some(types.general()),
-            types.fixed_line(),
-            types.mobile(),
-            types.toll_free(),
-            types.premium_rate(),
-            types.shared_cost(),
-            types.personal_number(),
-            types.voip(),
-            types.pager(),
-            types.uan(),
-            types.voicemail(),
-        ]
-        .into_iter()
-        .flatten()
-        .filter_map(Descriptor::example);
-        let mut numbers = Vec::new();
-        for example in examples {
-            numbers.push(example.to_owned());
-            for i in 0..example.len() {
-                let mut changed = example.as_bytes().to_vec();
-                changed[i] = b'0' + (changed[i] - b'0' + 3) % 10;
-                numbers.push(String::from_utf8(changed).unwrap());
-                numbers.push(format!("{}{}", &example[..i], &example[i + 1..]));
-            }
-            numbers.push(format!("{example}7"));
-        }
-        numbers
-    }
 
     #[test]
     #[cfg_attr(miri, ignore = "builds DFAs of hundreds of patterns: hours under Miri")]
