@@ -97,6 +97,16 @@ pub(crate) fn find(text: &str) -> Vec<Found<'_>> {
     find_all(text)
 }
 
+/// [`find`], with the pre-filter's answer when it is known already
+/// ([`crate::text::Folded::signs`]).
+pub(crate) fn find_hinted(text: &str, may_hold: Option<bool>) -> Vec<Found<'_>> {
+    match may_hold {
+        Some(false) => Vec::new(),
+        Some(true) => find_all(text),
+        None => find(text),
+    }
+}
+
 /// [`find`] without the pre-filter.
 fn find_all(text: &str) -> Vec<Found<'_>> {
     let mut found = Vec::new();
@@ -166,8 +176,15 @@ fn find_all(text: &str) -> Vec<Found<'_>> {
 /// Without a scheme or `@`, `linkify` only accepts a host whose last dot has a
 /// letter, digit or non-ASCII character on both sides (an empty label or one
 /// ending in `-`, `_` or `~` is no host), and `www.` has a `w` before its dot.
-fn may_hold_links(bytes: &[u8]) -> bool {
-    memchr::memchr3_iter(b'@', b'.', b':', bytes).any(|i| match bytes[i] {
+pub(crate) fn may_hold_links(bytes: &[u8]) -> bool {
+    memchr::memchr3_iter(b'@', b'.', b':', bytes).any(|i| signals_link(bytes, i))
+}
+
+/// [`may_hold_links`]' test at byte `i` (any byte; only `@`, `.` and `:` can
+/// signal a link). The ASCII fold runs it on the separators it passes, so most
+/// checks need no scan of their own ([`find_hinted`]).
+pub(crate) fn signals_link(bytes: &[u8], i: usize) -> bool {
+    match bytes[i] {
         b'@' => true,
         b'.' => {
             i > 0
@@ -176,7 +193,7 @@ fn may_hold_links(bytes: &[u8]) -> bool {
         }
         b':' => bytes[i + 1..].starts_with(b"//"),
         _ => false,
-    })
+    }
 }
 
 /// A byte of a letter, digit or non-ASCII character (which `linkify` counts as a

@@ -15,8 +15,6 @@
 //! another character, a national prefix transform rule (Brazil's carrier
 //! codes), a pattern too large for a DFA.
 
-use std::sync::Arc;
-
 use phonenumber::country;
 
 use super::validator::{self, NoDfa, Region};
@@ -71,7 +69,7 @@ fn try_parse(region: Option<country::Id>, written: &str) -> Result<Option<(u16, 
     let Some((written_code, text)) = read(written) else {
         return Ok(None);
     };
-    let Some((code, national)) = country_code(home.as_deref(), written_code, text)? else {
+    let Some((code, national)) = country_code(home, written_code, text)? else {
         return Ok(None);
     };
     // The region whose national prefix is stripped: the caller's, else the
@@ -81,7 +79,7 @@ fn try_parse(region: Option<country::Id>, written: &str) -> Result<Option<(u16, 
         None => validator::region_for(code, national.trim_start_matches('0')),
     };
     let national = match meta {
-        Some(meta) => without_national_prefix(&meta, national)?,
+        Some(meta) => without_national_prefix(meta, national)?,
         None => national,
     };
     Ok(national_number(&national).then_some((code, national)))
@@ -219,7 +217,7 @@ fn country_code(
 
 /// `parse_with`'s last step: `helper::national_number` (the national prefix for
 /// parsing), then the plain national prefix, kept unless the rest is too short.
-fn without_national_prefix(region: &Arc<Region>, national: String) -> Result<String, NoDfa> {
+fn without_national_prefix(region: &Region, national: String) -> Result<String, NoDfa> {
     let meta = region.meta;
     let mut potential = national.clone();
     match &region.national_prefix_for_parsing {
@@ -379,7 +377,10 @@ mod tests {
     const DEFAULT_REGIONS: [&str; 9] = ["DE", "FR", "KR", "CN", "GB", "ES", "BR", "ID", "US"];
 
     #[test]
-    #[cfg_attr(miri, ignore = "runs libphonenumber's regexes thousands of times: hours under Miri")]
+    #[cfg_attr(
+        miri,
+        ignore = "runs libphonenumber's regexes thousands of times: hours under Miri"
+    )]
     fn agrees_with_phonenumber_on_written_numbers() {
         // The default regions, regions with national prefix transform rules
         // (AR, MX), shared country codes (+1, +7, +44) and long international

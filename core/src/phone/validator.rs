@@ -11,8 +11,7 @@
 //! numbers of many regions. A pattern whose DFA cannot be built falls back to
 //! `phonenumber`'s own regex.
 
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+use std::sync::{LazyLock, OnceLock};
 
 use phonenumber::metadata::{Descriptor, Metadata, DATABASE};
 use phonenumber::PhoneNumber;
@@ -31,65 +30,104 @@ pub(super) fn is_valid_national(code: u16, national: &str) -> bool {
 }
 
 /// The compiled region of ISO code `id`.
-pub(super) fn region(id: &str) -> Option<Arc<Region>> {
-    Some(compiled(id, DATABASE.by_id(id)?))
+pub(super) fn region(id: &str) -> Option<&'static Region> {
+    let meta = DATABASE.by_id(id)?;
+    calling_code(meta.country_code())?
+        .regions
+        .iter()
+        .find(|slot| slot.id == id)
+        .map(Slot::compiled)
 }
 
 /// Whether `code` is a country calling code of the metadata (what
 /// `DATABASE.by_code(&code).is_some()` answers, without collecting a vector).
 pub(super) fn is_country_code(code: u16) -> bool {
-    static CODES: LazyLock<Vec<bool>> = LazyLock::new(|| {
-        (0..1000u16)
-            .map(|code| DATABASE.by_code(&code).is_some())
-            .collect()
-    });
-    CODES.get(usize::from(code)).copied().unwrap_or(false)
+    calling_code(code).is_some_and(|code| code.known)
 }
 
 /// The region whose metadata decides, as `phonenumber::validator::source_for`
 /// picks it: the only region of the country code, or the first of several whose
 /// leading digits (or, without those, whose number types) match.
-pub(super) fn region_for(code: u16, national: &str) -> Option<Arc<Region>> {
-    let ids = DATABASE.region(&code)?;
-    if let [id] = ids[..] {
-        if id == "001" {
-            // Non-geographic codes (+800, +979): the code's metadata.
-            let meta = DATABASE.by_code(&code)?.into_iter().next()?;
-            return Some(compiled(&format!("001/{code}"), meta));
-        }
-        id.parse::<phonenumber::country::Id>().ok()?;
-        return Some(compiled(id, DATABASE.by_id(id)?));
+pub(super) fn region_for(code: u16, national: &str) -> Option<&'static Region> {
+    match &calling_code(code)?.regions[..] {
+        [] => None,
+        // A single region must be a known ISO code, or `001`: a non-geographic
+        // code (+800, +979), whose metadata is the code's.
+        [only] => (only.id == "001" || only.id.parse::<phonenumber::country::Id>().is_ok())
+            .then(|| only.compiled()),
+        several => several
+            .iter()
+            .map(Slot::compiled)
+            .find(|region| match &region.leading_digits {
+                Some(leading) => leading.matches_start(national),
+                None => region.is_valid(national),
+            }),
     }
-    ids.into_iter().find_map(|id| {
-        let region = compiled(id, DATABASE.by_id(id)?);
-        let chosen = match &region.leading_digits {
-            Some(leading) => leading.matches_start(national),
-            None => region.is_valid(national),
-        };
-        chosen.then_some(region)
-    })
 }
 
-/// The compiled region for metadata `meta`, built on first use in the process.
-fn compiled(key: &str, meta: &'static Metadata) -> Arc<Region> {
-    static REGIONS: LazyLock<Mutex<HashMap<String, Arc<Region>>>> = LazyLock::new(Mutex::default);
-    if let Some(region) = REGIONS
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .get(key)
-    {
-        return Arc::clone(region);
+/// What the metadata holds for one country calling code.
+struct CallingCode {
+    /// `DATABASE.by_code` knows it.
+    known: bool,
+    /// Its regions in the metadata's order (`DATABASE.region`).
+    regions: Vec<Slot>,
+}
+
+/// One region of a calling code, compiled on first use and kept for the life of
+/// the process (at most one per region of the metadata).
+struct Slot {
+    id: &'static str,
+    meta: &'static Metadata,
+    compiled: OnceLock<Region>,
+}
+
+impl Slot {
+    fn compiled(&self) -> &Region {
+        self.compiled.get_or_init(|| Region::new(self.meta))
     }
-    // Built outside the lock: two threads may both build a region once; the
-    // first stored wins.
-    let region = Arc::new(Region::new(meta));
-    Arc::clone(
-        REGIONS
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .entry(key.to_owned())
-            .or_insert(region),
-    )
+}
+
+/// Country calling codes have at most three digits.
+const CALLING_CODES: u16 = 1000;
+
+/// The metadata of `code`, looked up by index: `DATABASE`'s own lookups hash and
+/// collect a vector per call.
+fn calling_code(code: u16) -> Option<&'static CallingCode> {
+    static CODES: LazyLock<Vec<CallingCode>> = LazyLock::new(|| {
+        (0..CALLING_CODES)
+            .map(|code| {
+                let by_code = DATABASE.by_code(&code);
+                let ids = DATABASE.region(&code).unwrap_or_default();
+                let regions = if ids == ["001"] {
+                    by_code
+                        .iter()
+                        .flatten()
+                        .take(1)
+                        .map(|&meta| Slot {
+                            id: "001",
+                            meta,
+                            compiled: OnceLock::new(),
+                        })
+                        .collect()
+                } else {
+                    ids.into_iter()
+                        .filter_map(|id| {
+                            Some(Slot {
+                                id,
+                                meta: DATABASE.by_id(id)?,
+                                compiled: OnceLock::new(),
+                            })
+                        })
+                        .collect()
+                };
+                CallingCode {
+                    known: by_code.is_some(),
+                    regions,
+                }
+            })
+            .collect()
+    });
+    CODES.get(usize::from(code))
 }
 
 /// One region's patterns, compiled.
@@ -190,8 +228,7 @@ enum Matcher {
 }
 
 /// Bigger DFAs fall back to the upstream regex (a unit test checks that no
-/// pattern of the default regions does). Compiled regions are kept for the
-/// life of the process: at most one per region of the metadata.
+/// pattern of the default regions does).
 const MAX_DFA_BYTES: usize = 1 << 20;
 
 impl Matcher {
@@ -216,7 +253,6 @@ impl Matcher {
             Matcher::Upstream(matches_start) => matches_start(text),
         }
     }
-
 }
 
 /// The DFA of a metadata pattern, `None` when it would be too large.
@@ -254,7 +290,11 @@ impl Prefix {
     pub(super) fn match_end(&self, text: &str) -> Result<Option<usize>, NoDfa> {
         let dfa = self.0.as_ref().ok_or(NoDfa)?;
         let input = Input::new(text).anchored(Anchored::Yes);
-        Ok(dfa.try_search_fwd(&input).ok().flatten().map(|m| m.offset()))
+        Ok(dfa
+            .try_search_fwd(&input)
+            .ok()
+            .flatten()
+            .map(|m| m.offset()))
     }
 }
 

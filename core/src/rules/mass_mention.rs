@@ -66,9 +66,13 @@ pub(crate) struct Mentions {
 pub(crate) fn find(context: &Context<'_, '_>) -> Mentions {
     let text = context.text;
     let mut mentions = Mentions::default();
-    // Most messages have no sign at all: one pass (and a second only for
-    // non-ASCII text, which may hold the full-width `＠`) settles them.
-    if !has_at_sign(text.as_bytes()) && (text.is_ascii() || !text.contains('＠')) {
+    // Most messages have no sign at all: the fold saw that, else one pass (and
+    // a second only for non-ASCII text, which may hold the full-width `＠`)
+    // settles them.
+    let signed = context.at_sign.unwrap_or_else(|| {
+        has_at_sign(text.as_bytes()) || (!text.is_ascii() && text.contains('＠'))
+    });
+    if !signed {
         return mentions;
     }
     // Two single-pattern searches (memchr-backed) instead of one char-by-char scan.

@@ -57,6 +57,8 @@ pub(crate) struct Context<'e, 'm> {
     /// The recipients looked up in the message's audience (set by the engine
     /// when the message carries one).
     pub(crate) screening: Option<crate::audience::screen::Screening>,
+    /// Whether the text holds an `@` (or a full-width `＠`), when the fold knows.
+    pub(crate) at_sign: Option<bool>,
 }
 
 /// The history as one check sees it.
@@ -96,7 +98,7 @@ impl<'e, 'm> Context<'e, 'm> {
             .matcher
             .find(&engine.folder, text, &folded, &mut hits);
         drop_contained(&mut hits);
-        let links = links::find(text);
+        let links = links::find_hinted(text, folded.signs.map(|signs| signs.link));
         let cues = classify::cues(engine, text, &hits, &links);
         // Only history rules and recording read the SimHash; it costs about a
         // microsecond, so a check without history skips it.
@@ -133,6 +135,8 @@ impl<'e, 'm> Context<'e, 'm> {
             simhash,
             past,
             screening: None,
+            // Text with a full-width `＠` never takes the ASCII path.
+            at_sign: folded.signs.map(|signs| signs.at_sign),
         }
     }
 
@@ -335,8 +339,11 @@ pub(crate) fn time(unix_seconds: i64) -> String {
 
 /// Builds an evidence object from key/value pairs.
 pub(crate) fn evidence<const N: usize>(pairs: [(&str, Value); N]) -> Map<String, Value> {
-    pairs
-        .into_iter()
-        .map(|(key, value)| (key.to_owned(), value))
-        .collect()
+    // Inserted one by one: collecting sorts through a temporary vector, which
+    // costs more than a few inserts into one node.
+    let mut map = Map::new();
+    for (key, value) in pairs {
+        map.insert(key.to_owned(), value);
+    }
+    map
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 use unicode_normalization::UnicodeNormalization;
 
-use super::{Folded, OriginSpan};
+use super::{Folded, OriginSpan, Signs};
 
 /// What a folded character is, for tokenising.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -247,19 +247,32 @@ fn fold_ascii(original: &str, separators: impl Fn(char) -> u8) -> Option<Folded>
     // The last token was a single letter or digit.
     let mut last_single = false;
     let mut chain = Chain::default();
+    // `SEPARATOR_BITS` of the separators passed, and `MAY_LINK` when a token
+    // follows a `.` (a host may): enough to rule out `@` and links for most texts
+    // without a scan of their own.
+    let mut seen = 0;
     let mut i = 0;
     while let Some(&byte) = bytes.get(i) {
         if ASCII_KIND[usize::from(byte)] == 0 {
             if byte.is_ascii() {
                 gap += 1;
-                gap_plain &= !LINE_BREAK[usize::from(byte)];
+                let bits = SEPARATOR_BITS[usize::from(byte)];
+                gap_plain &= bits & LINE_BREAK == 0;
+                seen |= bits;
                 i += 1;
             } else {
                 let (count, len) = symbol(original, i, &separators)?;
+                // A non-ASCII byte after a `.` may start a host.
+                if i > 0 && bytes[i - 1] == b'.' {
+                    seen |= MAY_LINK;
+                }
                 gap += count;
                 i += len;
             }
             continue;
+        }
+        if i > 0 && bytes[i - 1] == b'.' {
+            seen |= MAY_LINK;
         }
         let start = written;
         let linked = last_single && (1..=2).contains(&gap) && gap_plain;
@@ -285,6 +298,14 @@ fn fold_ascii(original: &str, separators: impl Fn(char) -> u8) -> Option<Folded>
     text.truncate(written);
     out.origin = origin;
     out.boundary = boundary;
+    // A link needs an `@`, a `.` before a host or `://` (see
+    // `links::may_hold_links`, which settles the texts this leaves open).
+    let at_sign = seen & AT != 0;
+    out.signs = Some(Signs {
+        at_sign,
+        link: at_sign
+            || (seen & (MAY_LINK | SLASH_OR_BRACKET) != 0 && crate::links::may_hold_links(bytes)),
+    });
     match String::from_utf8(text) {
         Ok(text) => out.text = text,
         // Unreachable: the bytes are ASCII. Should it happen, the view is
@@ -465,14 +486,23 @@ const ASCII_KIND: [u8; 256] = {
     }
     kinds
 };
-/// `LINE_BREAK[byte]`: whether the byte is `\n` or `\r` (a table lookup costs
-/// less per separator than the two compares).
-const LINE_BREAK: [bool; 256] = {
-    let mut breaks = [false; 256];
-    breaks[b'\n' as usize] = true;
-    breaks[b'\r' as usize] = true;
-    breaks
+/// `SEPARATOR_BITS[byte]`: `LINE_BREAK` for `\n` and `\r`, `AT` for `@`,
+/// `SLASH_OR_BRACKET` for `/` and `[` (of `://` and `[::1]`). A table lookup
+/// costs less per separator than the compares.
+const SEPARATOR_BITS: [u8; 256] = {
+    let mut bits = [0; 256];
+    bits[b'\n' as usize] = LINE_BREAK;
+    bits[b'\r' as usize] = LINE_BREAK;
+    bits[b'@' as usize] = AT;
+    bits[b'/' as usize] = SLASH_OR_BRACKET;
+    bits[b'[' as usize] = SLASH_OR_BRACKET;
+    bits
 };
+const LINE_BREAK: u8 = 1;
+const AT: u8 = 2;
+const SLASH_OR_BRACKET: u8 = 4;
+/// Not a separator's bit: a token or a non-ASCII character follows a `.`.
+const MAY_LINK: u8 = 8;
 const LETTER: u8 = 1;
 const DIGIT: u8 = 2;
 
@@ -1112,6 +1142,60 @@ mod tests {
             let taken = fold_ascii(&text, |c| folder.separators_of(c)).is_some();
             proptest::prop_assert_eq!(taken, simple);
         }
+    }
+
+    /// Text with the signs of mentions and links among words and separators,
+    /// and characters that send it to the general path.
+    fn text_with_signs() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop::collection::vec(
+            prop_oneof![
+                "[a-zA-Z0-9]{1,6}",
+                "[ .:@/\n-]{1,3}",
+                Just("www.".to_owned()),
+                Just("https://".to_owned()),
+                Just("…".to_owned()),
+                Just("é.".to_owned()),
+                Just("＠".to_owned()),
+                Just(".[".to_owned()),
+            ],
+            0..16,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest::proptest! {
+        #[test]
+        #[cfg_attr(miri, ignore = "256 proptest cases: hours under Miri")]
+        fn signs_are_what_the_pre_filters_find(text in text_with_signs()) {
+            let folded = folder().fold(&text);
+            if let Some(signs) = folded.signs {
+                proptest::prop_assert_eq!(signs.at_sign, text.contains(['@', '＠']));
+                proptest::prop_assert_eq!(signs.link, crate::links::may_hold_links(text.as_bytes()));
+            } else {
+                // Only the general path leaves them unknown.
+                proptest::prop_assert!(text.contains(['é', '＠']));
+            }
+        }
+    }
+
+    #[test]
+    fn signs_of_common_texts() {
+        let signs = |text: &str| folder().fold(text).signs;
+        let both = Signs {
+            at_sign: true,
+            link: true,
+        };
+        assert_eq!(signs("Mail me: ann@example.com."), Some(both));
+        assert_eq!(signs("Hi @all, see you."), Some(both));
+        let link = Signs {
+            at_sign: false,
+            link: true,
+        };
+        assert_eq!(signs("See www.example.com now"), Some(link));
+        assert_eq!(signs("See https://x"), Some(link));
+        assert_eq!(signs("Ok. See you: at 5."), Some(Signs::default()));
+        assert_eq!(signs("Café at 5"), None);
     }
 
     #[test]

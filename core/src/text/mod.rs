@@ -33,6 +33,18 @@ pub(crate) struct Folded {
     /// `0..=text.len()`). Inside Chinese, Japanese and Korean text every character
     /// position is a boundary, so phrases match before particles.
     boundary: Vec<u64>,
+    /// What the separators of the text say about `@` mentions and links, when
+    /// the ASCII path folded it: one pass over the bytes answers for the fold
+    /// and for both pre-filters. `None` after the general path.
+    pub(crate) signs: Option<Signs>,
+}
+
+/// Whether a text holds an `@`, and whether it may hold a link or an address
+/// ([`crate::links::signals_link`] at some `@`, `.` or `:`).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Signs {
+    pub(crate) at_sign: bool,
+    pub(crate) link: bool,
 }
 
 /// Folded bytes from `folded` up to the next span's start came from the
@@ -114,6 +126,7 @@ impl Folded {
             text,
             origin,
             boundary,
+            signs: None,
         }
     }
 
