@@ -283,7 +283,7 @@ impl Engine {
     /// assert!(sendlint::similarity(a, b) > 0.8);
     /// ```
     pub fn simhash(&self, text: &str) -> u64 {
-        crate::simhash::simhash(&self.inner.folder.fold(text).text)
+        crate::simhash::simhash(self.inner.folder.fold(text).as_str())
     }
 }
 

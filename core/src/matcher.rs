@@ -100,7 +100,7 @@ impl Matcher {
         hits: &mut Vec<Hit<'m>>,
     ) {
         self.automaton
-            .overlapping(folded.text.as_bytes(), |pattern, start, end| {
+            .overlapping(&folded.text, |pattern, start, end| {
                 if !folded.is_word(start, end) {
                     return;
                 }
@@ -404,12 +404,12 @@ mod tests {
             let text = line.split_once('\t').map_or(line, |p| p.1);
             let folded = folder.fold(text);
             let expected: Vec<[usize; 3]> = reference
-                .find_overlapping_iter(folded.text.as_str())
+                .find_overlapping_iter(folded.as_str())
                 .map(|m| [m.pattern().as_usize(), m.start(), m.end()])
                 .collect();
             total += expected.len();
             assert_eq!(
-                scanned(&matcher.automaton, &folded.text),
+                scanned(&matcher.automaton, folded.as_str()),
                 expected,
                 "{text}"
             );

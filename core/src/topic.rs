@@ -271,7 +271,7 @@ fn prefix(word: &str) -> Option<&str> {
 /// Calls `emit` for every content word of a folded text: Latin-script words of
 /// three or more characters, and two-character pieces of spaceless runs.
 fn content_words(folded: &Folded, stopwords: &HashSet<String>, mut emit: impl FnMut(&str)) {
-    let text = folded.text.as_str();
+    let text = folded.as_str();
     let mut emit_unless_stop = |word: &str| {
         if !stopwords.contains(word) {
             emit(word);

@@ -103,7 +103,7 @@ impl<'e, 'm> Context<'e, 'm> {
         // Only history rules and recording read the SimHash; it costs about a
         // microsecond, so a check without history skips it.
         let simhash = if message.history.is_some() || for_record {
-            crate::simhash::simhash(&folded.text)
+            crate::simhash::simhash(folded.as_str())
         } else {
             0
         };

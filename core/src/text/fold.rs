@@ -213,7 +213,7 @@ impl Folder {
 
     /// Folds a lexicon phrase to the string the automaton looks for.
     pub(crate) fn fold_phrase(&self, phrase: &str) -> String {
-        std::mem::take(&mut self.fold(phrase).text)
+        self.fold(phrase).as_str().to_owned()
     }
 }
 
@@ -233,7 +233,7 @@ fn fold_ascii(original: &str, separators: impl Fn(char) -> u8) -> Option<Folded>
     let mut out = Folded::with_capacity(bytes.len());
     // Room for every byte, written through a slice by `copy_ascii_run` (a
     // byte store through the vector could alias its length, reloaded per byte).
-    let mut text = std::mem::take(&mut out.text).into_bytes();
+    let mut text = std::mem::take(&mut out.text);
     text.resize(bytes.len(), 0);
     let mut origin = std::mem::take(&mut out.origin);
     // `with_capacity` sized it for every offset up to `bytes.len()`, and a
@@ -306,15 +306,8 @@ fn fold_ascii(original: &str, separators: impl Fn(char) -> u8) -> Option<Folded>
         link: at_sign
             || (seen & (MAY_LINK | SLASH_OR_BRACKET) != 0 && crate::links::may_hold_links(bytes)),
     });
-    match String::from_utf8(text) {
-        Ok(text) => out.text = text,
-        // Unreachable: the bytes are ASCII. Should it happen, the view is
-        // empty, not wrong.
-        Err(_) => {
-            debug_assert!(false, "folded text is not UTF-8");
-            out.origin.clear();
-        }
-    }
+    // ASCII letters and digits only.
+    out.text = text;
     Some(out)
 }
 
@@ -542,7 +535,7 @@ struct Assembler<'o> {
 
 impl<'o> Assembler<'o> {
     fn new(out: &'o mut Folded) -> Assembler<'o> {
-        let text = std::mem::take(&mut out.text).into_bytes();
+        let text = std::mem::take(&mut out.text);
         out.set_boundary(0);
         Assembler {
             out,
@@ -669,15 +662,12 @@ impl<'o> Assembler<'o> {
         self.end_token();
         let mut text = std::mem::take(&mut self.text);
         text.truncate(self.written);
-        match String::from_utf8(text) {
-            Ok(text) => self.out.text = text,
-            // Unreachable: only whole characters are written, and leetspeak swaps
-            // ASCII for ASCII. Should it happen, the view is empty, not wrong.
-            Err(_) => {
-                debug_assert!(false, "folded text is not UTF-8");
-                self.out.origin.clear();
-            }
-        }
+        // Only whole characters are written, and leetspeak swaps ASCII for ASCII.
+        debug_assert!(
+            std::str::from_utf8(&text).is_ok(),
+            "folded text is not UTF-8"
+        );
+        self.out.text = text;
     }
 }
 
@@ -789,7 +779,7 @@ mod tests {
         let boundaries = (0..=folded.text.len())
             .filter(|&i| folded.is_word(i, i))
             .collect();
-        (folded.text.clone(), boundaries)
+        (folded.as_str().to_owned(), boundaries)
     }
 
     #[test]
@@ -841,7 +831,7 @@ mod tests {
     fn spans_map_back_to_original_bytes() {
         let text = "Get ｆｒｅｅ gift";
         let folded = folder().fold(text);
-        let start = folded.text.find("free").unwrap();
+        let start = folded.as_str().find("free").unwrap();
         let (a, b) = folded.original(start, start + 4);
         assert_eq!(&text[a..b], "ｆｒｅｅ");
     }
@@ -867,7 +857,7 @@ mod tests {
     fn a_run_maps_to_all_of_its_characters() {
         let text: String = "Publicité!".nfd().collect();
         let folded = folder().fold(&text);
-        assert_eq!(folded.text, "publicite");
+        assert_eq!(folded.as_str(), "publicite");
         let (a, b) = folded.original(0, folded.text.len());
         assert_eq!(&text[a..b], "Publicite\u{301}");
         let text = "ﾌﾟﾚｾﾞﾝﾄ";
@@ -1058,7 +1048,7 @@ mod tests {
         fn one_pass_fold_equals_the_reference(text in foldable_text()) {
             let folded = folder().fold(&text);
             let (expected, origin, boundaries) = reference_fold(&text);
-            proptest::prop_assert_eq!(&folded.text, &expected);
+            proptest::prop_assert_eq!(folded.as_str(), &expected);
             proptest::prop_assert_eq!(folded.origin_map(), origin);
             let got: Vec<bool> = (0..=folded.text.len()).map(|i| folded.is_boundary(i)).collect();
             proptest::prop_assert_eq!(got, boundaries);
@@ -1211,17 +1201,17 @@ mod tests {
             assert_eq!(folder.separators_of(other), 0, "{other:?}");
         }
         // Spaced letters across symbols: "f£r£e£e" is one word, as on the general path.
-        assert_eq!(folder.fold("f£r£e£e gift").text, "freegift");
+        assert_eq!(folder.fold("f£r£e£e gift").as_str(), "freegift");
         assert!(folder.fold("f£r£e£e gift").is_word(0, 4));
     }
 
     #[test]
     fn ascii_spans_map_back_through_dropped_separators() {
         let folded = folder().fold("Win a FR3E g-i-f-t now!!");
-        assert_eq!(folded.text, "winafreegiftnow");
-        let gift = folded.text.find("gift").unwrap();
+        assert_eq!(folded.as_str(), "winafreegiftnow");
+        let gift = folded.as_str().find("gift").unwrap();
         assert_eq!(folded.original(gift, gift + 4), (11, 18));
-        let free = folded.text.find("free").unwrap();
+        let free = folded.as_str().find("free").unwrap();
         assert_eq!(folded.original(free, free + 4), (6, 10));
     }
 
@@ -1230,7 +1220,7 @@ mod tests {
         let long = folder().fold("a much longer message with many words in it");
         drop(long);
         let folded = folder().fold("Hi");
-        assert_eq!(folded.text, "hi");
+        assert_eq!(folded.as_str(), "hi");
         assert_eq!(folded.origin_map(), [(0, 1), (1, 2)]);
         assert!(folded.is_boundary(2) && !folded.is_boundary(3) && !folded.is_boundary(5));
     }

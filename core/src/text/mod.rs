@@ -23,8 +23,11 @@ pub(crate) use fold::{is_spaceless_script, Folder};
 /// path allocates nothing.
 #[derive(Debug, Default)]
 pub(crate) struct Folded {
-    /// Letters and digits only, folded.
-    pub(crate) text: String,
+    /// Letters and digits only, folded: UTF-8 by construction (whole
+    /// characters are written, leetspeak swaps ASCII for ASCII), kept as bytes
+    /// because the automaton reads bytes and checking costs a pass
+    /// ([`Folded::as_str`] checks, for the few readers of characters).
+    pub(crate) text: Vec<u8>,
     /// Where every byte of `text` came from: spans sorted by folded offset, each
     /// covering the folded bytes up to the next. Mapping per span instead of per
     /// byte keeps the common case (runs of ASCII letters) cheap.
@@ -75,7 +78,7 @@ const LINEAR: u32 = 0;
 /// The buffers of a dropped [`Folded`].
 #[derive(Default)]
 struct Buffers {
-    text: String,
+    text: Vec<u8>,
     origin: Vec<OriginSpan>,
     boundary: Vec<u64>,
 }
@@ -128,6 +131,13 @@ impl Folded {
             boundary,
             signs: None,
         }
+    }
+
+    /// The folded view as text.
+    pub(crate) fn as_str(&self) -> &str {
+        // Never empty for want of UTF-8 (see `text`); should it be, the view is
+        // empty, not wrong.
+        std::str::from_utf8(&self.text).unwrap_or_default()
     }
 
     /// Whether `start..end` of the folded view starts and ends on word boundaries.
