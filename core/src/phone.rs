@@ -101,24 +101,9 @@ impl Regions {
                 let meta = database.by_id(code.as_str())?;
                 // The general descriptor's lengths are empty in this metadata; the
                 // union over number types is what a valid number can have.
-                let types = meta.descriptors();
-                let mut lengths: Vec<u16> = [
-                    Some(types.general()),
-                    types.fixed_line(),
-                    types.mobile(),
-                    types.toll_free(),
-                    types.premium_rate(),
-                    types.shared_cost(),
-                    types.personal_number(),
-                    types.voip(),
-                    types.pager(),
-                    types.uan(),
-                    types.voicemail(),
-                ]
-                .into_iter()
-                .flatten()
-                .flat_map(|d| d.possible_length().iter().copied())
-                .collect();
+                let mut lengths: Vec<u16> = validator::descriptors(meta)
+                    .flat_map(|d| d.possible_length().iter().copied())
+                    .collect();
                 lengths.sort_unstable();
                 lengths.dedup();
                 Some(Region {

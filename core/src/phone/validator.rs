@@ -302,12 +302,10 @@ impl Prefix {
 #[derive(Debug)]
 pub(super) struct NoDfa;
 
-/// Numbers derived from every example number of a region's metadata: the
-/// example, one digit changed, one added, one removed.
-#[cfg(test)]
-pub(super) fn variants(meta: &Metadata) -> Vec<String> {
+/// The general descriptor of a region's metadata, then every number type's.
+pub(super) fn descriptors(meta: &Metadata) -> impl Iterator<Item = &Descriptor> {
     let types = meta.descriptors();
-    let examples = [
+    [
         Some(types.general()),
         types.fixed_line(),
         types.mobile(),
@@ -322,7 +320,13 @@ pub(super) fn variants(meta: &Metadata) -> Vec<String> {
     ]
     .into_iter()
     .flatten()
-    .filter_map(Descriptor::example);
+}
+
+/// Numbers derived from every example number of a region's metadata: the
+/// example, one digit changed, one added, one removed.
+#[cfg(test)]
+pub(super) fn variants(meta: &Metadata) -> Vec<String> {
+    let examples = descriptors(meta).filter_map(Descriptor::example);
     let mut numbers = Vec::new();
     for example in examples {
         numbers.push(example.to_owned());
