@@ -395,21 +395,31 @@ fn inspect(written: &str, origin: Origin) -> Option<FoundKind> {
 
 /// [`inspect`] without the memo.
 fn inspect_uncached(written: &str, origin: Origin) -> Option<FoundKind> {
-    let parsed = match origin {
-        Origin::Scheme => Url::parse(written),
-        Origin::Www | Origin::Bare => Url::parse(&format!("http://{written}")),
-    };
     let sure = origin != Origin::Bare;
     let invalid = |reason: String| sure.then_some(FoundKind::Invalid(reason));
-    let url = match parsed {
-        Ok(url) => url,
-        Err(err) => return invalid(format!("malformed URL: {err}")),
+    let url = match plain_url(written, origin) {
+        Some(url) => url,
+        None => {
+            let parsed = match origin {
+                Origin::Scheme => Url::parse(written),
+                Origin::Www | Origin::Bare => Url::parse(&format!("http://{written}")),
+            };
+            let url = match parsed {
+                Ok(url) => url,
+                Err(err) => return invalid(format!("malformed URL: {err}")),
+            };
+            if !matches!(url.scheme(), "http" | "https" | "ftp") {
+                return Some(FoundKind::AppLink);
+            }
+            UrlParts {
+                is_http: url.scheme() == "http",
+                host: url.host().map(|host| host.to_owned()),
+                path: url.path().to_ascii_lowercase(),
+            }
+        }
     };
-    if !matches!(url.scheme(), "http" | "https" | "ftp") {
-        return Some(FoundKind::AppLink);
-    }
     let written_host = written_host(written);
-    let (host, domain, is_ip) = match url.host() {
+    let (host, domain, is_ip) = match &url.host {
         None => return invalid("the link has no host".to_owned()),
         // A bare number such as `0170.123.45.67` or `1.2.3.4` is a phone or
         // version number, not a link.
@@ -443,10 +453,80 @@ fn inspect_uncached(written: &str, origin: Origin) -> Option<FoundKind> {
         host,
         domain,
         is_ip,
-        is_http: origin == Origin::Scheme && url.scheme() == "http",
+        is_http: origin == Origin::Scheme && url.is_http,
         written_host: written_host.to_owned(),
-        path: url.path().to_ascii_lowercase(),
+        path: url.path,
     })))
+}
+
+/// What inspection reads of a parsed link.
+#[derive(Debug, PartialEq, Eq)]
+struct UrlParts {
+    /// The scheme is `http` (else `https` or `ftp`).
+    is_http: bool,
+    host: Option<Host<String>>,
+    /// In lower case.
+    path: String,
+}
+
+/// The parts of a plain link (ASCII `http(s)://` or scheme-less, a host of
+/// letters, digits, dots and hyphens, a path of characters WHATWG parsing keeps
+/// as they are) without `Url::parse`, which costs half of a link's first
+/// inspection. `None` for anything else, which `Url::parse` reads; a unit test
+/// compares the two.
+fn plain_url(written: &str, origin: Origin) -> Option<UrlParts> {
+    let (is_http, rest) = match origin {
+        Origin::Www | Origin::Bare => (true, written),
+        Origin::Scheme => {
+            let (scheme, rest) = written.split_once("://")?;
+            if scheme.eq_ignore_ascii_case("http") {
+                (true, rest)
+            } else if scheme.eq_ignore_ascii_case("https") {
+                (false, rest)
+            } else {
+                return None;
+            }
+        }
+    };
+    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (host, tail) = rest.split_at(host_end);
+    let path_end = tail.find(['?', '#']).unwrap_or(tail.len());
+    let (path, after) = tail.split_at(path_end);
+    // A host of non-empty labels of letters, digits and hyphens (one final dot
+    // allowed), whose last label does not start with a digit (WHATWG would read
+    // an IPv4 address) and none of which is punycode (IDNA would check it).
+    let labels = host.strip_suffix('.').unwrap_or(host);
+    let plain_host = !labels.is_empty()
+        && labels.split('.').all(|label| {
+            !label.is_empty()
+                && !label.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("xn--"))
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+        && !labels
+            .rsplit('.')
+            .next()
+            .is_some_and(|last| last.starts_with(|c: char| c.is_ascii_digit()));
+    // A path WHATWG keeps byte for byte: no percent sign or backslash, nothing
+    // it percent-encodes, no `.` or `..` segment it resolves.
+    let plain_path = path.bytes().all(|b| {
+        b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&b)
+    }) && !path
+        .split('/')
+        .any(|segment| segment == "." || segment == "..");
+    // The query and fragment are not read, but must not hold what WHATWG
+    // rejects or rewrites in a way that matters: ASCII graphic characters only.
+    let plain_after = after.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    (plain_host && plain_path && plain_after).then(|| UrlParts {
+        is_http,
+        host: Some(Host::Domain(host.to_ascii_lowercase())),
+        path: if path.is_empty() {
+            "/".to_owned()
+        } else {
+            path.to_ascii_lowercase()
+        },
+    })
 }
 
 /// Whether a host written without scheme or `www.` (its top-level domain is
@@ -525,6 +605,63 @@ pub(crate) fn email_key(address: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Link-like text: an optional scheme, host labels, a path, a query.
+    fn link_like() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        (
+            prop_oneof![
+                Just(""),
+                Just("http://"),
+                Just("https://"),
+                Just("HTTPS://"),
+                Just("ftp://"),
+                Just("www."),
+                Just("http:/"),
+            ],
+            prop::collection::vec("[a-zA-Z0-9-]{0,6}|xn--[a-z]{2}|[0-9]{1,3}|_", 1..5),
+            prop_oneof![Just(""), Just("."), Just(":8080"), Just("@x")],
+            prop::collection::vec("[a-zA-Z0-9._~!$&'()*+,;=:@%-]{0,6}|\\.|\\.\\.|[\\\\\"<>` ]", 0..4),
+            prop_oneof![Just(String::new()), "[?#][a-zA-Z0-9=&%/.\\\\\"]{0,8}"],
+        )
+            .prop_map(|(scheme, labels, after_host, segments, query)| {
+                let path: String = segments.iter().map(|s| format!("/{s}")).collect();
+                format!("{scheme}{}{after_host}{path}{query}", labels.join("."))
+            })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        #[test]
+        #[cfg_attr(miri, ignore = "3,000 proptest cases: hours under Miri")]
+        fn plain_links_are_read_as_url_parse_reads_them(written in link_like()) {
+            let origin = origin_of(&written);
+            if let Some(parts) = plain_url(&written, origin) {
+                let url = match origin {
+                    Origin::Scheme => Url::parse(&written),
+                    Origin::Www | Origin::Bare => Url::parse(&format!("http://{written}")),
+                };
+                let url = url.map_err(|e| proptest::test_runner::TestCaseError::fail(format!("{written}: {e}")))?;
+                let expected = UrlParts {
+                    is_http: url.scheme() == "http",
+                    host: url.host().map(|host| host.to_owned()),
+                    path: url.path().to_ascii_lowercase(),
+                };
+                proptest::prop_assert!(matches!(url.scheme(), "http" | "https"), "{}", written);
+                proptest::prop_assert_eq!(parts, expected, "{}", written);
+            }
+        }
+    }
+
+    #[test]
+    fn plain_links_take_the_fast_path() {
+        for written in ["www.example.com", "https://Shop.Example.co.uk/Sale?x=1", "example.de/a-b"] {
+            assert!(plain_url(written, origin_of(written)).is_some(), "{written}");
+        }
+        for written in ["http://10.0.0.1/", "https://xn--bckerei-5wa.de", "http://a.de/./b", "https://a.de:8443/", "http://user@a.de", "https://bäckerei.de"] {
+            assert!(plain_url(written, origin_of(written)).is_none(), "{written}");
+        }
+    }
 
     #[test]
     fn pre_filter_skips_dotted_prose_and_keeps_every_link() {
