@@ -139,11 +139,11 @@ fn is_viable(text: &str) -> bool {
 
 /// The digits of `text` (`helper::normalize`: every other handled byte is
 /// dropped).
-fn digits(text: &str) -> String {
-    text.bytes()
-        .filter(u8::is_ascii_digit)
-        .map(char::from)
-        .collect()
+pub(super) fn digits(text: &str) -> String {
+    // Sized once: collecting a filter into a `String` grows it step by step.
+    let mut digits = String::with_capacity(text.len());
+    digits.extend(text.bytes().filter(u8::is_ascii_digit).map(char::from));
+    digits
 }
 
 /// `helper::country_code`, with `helper::international_prefix` before it: the
