@@ -1,7 +1,10 @@
-//! Phone numbers: recognised and validated by `phonenumber` (libphonenumber's
-//! metadata), international forms everywhere and national forms of the policy's
-//! regions. Used by `pii_exposure` to find numbers in a text and by the engine to
-//! normalise the sender's own numbers.
+//! Phone numbers, by libphonenumber's metadata (through `phonenumber`):
+//! international forms everywhere and national forms of the policy's regions.
+//! Used by `pii_exposure` to find numbers in a text and by the engine to
+//! normalise the sender's own numbers. Numbers as texts write them are parsed by
+//! `phone::parse` and validated by `phone::validator`, both on DFAs compiled once per
+//! process and compared with `phonenumber` by tests; the rare rest (other
+//! characters, Brazil's carrier-code prefixes) is parsed by `phonenumber` itself.
 //!
 //! `phonenumber` has panicked on malformed input in the past (upstream issues
 //! whisperfish/rust-phonenumber#32, #43; #36 "make sure there are no unnecessary

@@ -4,7 +4,7 @@
 //! Seed 000: a brand wrote skin type and purchases into contact names and was
 //! fined 1.8 % of its revenue.
 //!
-//! Phone numbers are recognised and validated by `phonenumber` (see
+//! Phone numbers are recognised and validated by libphonenumber's metadata (see
 //! [`crate::phone`]): international forms everywhere, national forms of the
 //! policy's regions. Digits of every script count (`０１７０ １２３４５６７`,
 //! `٠١٧٠…`). Dates, prices, and numbers after "order", "invoice", "#" … are not
@@ -297,10 +297,10 @@ fn number_end(bytes: &[u8], start: usize) -> (Option<usize>, usize) {
 }
 
 /// At most this many distinct phone-like numbers of one message are validated
-/// (repeats of one are free: they are remembered). Each costs libphonenumber's
-/// regexes, kept in a 100-entry global cache, so thousands of distinct numbers
-/// from many countries took seconds; a real message holds a handful, and one
-/// valid number is enough to flag it.
+/// (repeats of one are free: they are remembered). Thousands of distinct
+/// numbers from many countries once took seconds in libphonenumber's 100-entry
+/// regex cache, which unusual forms still reach (see [`crate::phone`]); a real
+/// message holds a handful, and one valid number is enough to flag it.
 const MAX_PHONE_LOOKUPS: usize = 50;
 
 fn numbers(context: &Context<'_, '_>, view: &NumberView<'_>, findings: &mut Vec<Finding>) {
