@@ -387,7 +387,13 @@ fn inspect(written: &str, origin: Origin) -> Option<FoundKind> {
             memo.by_origin.iter_mut().for_each(HashMap::clear);
             memo.len = 0;
         }
-        memo.by_origin[slot].insert(written.to_owned(), verdict.clone());
+        // Sized for a campaign's links: growing from empty rehashed on the
+        // first links a thread sees.
+        let links = &mut memo.by_origin[slot];
+        if links.capacity() == 0 {
+            links.reserve(128);
+        }
+        links.insert(written.to_owned(), verdict.clone());
         memo.len += 1;
     });
     verdict

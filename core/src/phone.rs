@@ -29,7 +29,12 @@ pub(crate) fn e164(number: &str) -> Option<String> {
 /// Parses `written` (national numbers read as `region`'s), the E.164 form when it
 /// is a valid number.
 pub(crate) fn validate(region: Option<country::Id>, written: &str) -> Option<String> {
-    match parse::parse(region, written) {
+    finish(region, parse::parse(region, written), written)
+}
+
+/// [`validate`]'s answer for `written` once [`parse`] has read it as `parsed`.
+fn finish(region: Option<country::Id>, parsed: Parsed, written: &str) -> Option<String> {
+    match parsed {
         Parsed::Number { code, national } => {
             validator::is_valid_national(code, &national).then(|| e164_of(code, &national))
         }
@@ -97,6 +102,8 @@ struct Region {
     id: country::Id,
     national_prefix: Option<String>,
     lengths: Vec<u16>,
+    /// Its compiled patterns, looked up on first use.
+    compiled: std::sync::OnceLock<Option<&'static validator::Region>>,
 }
 
 impl Region {
@@ -135,6 +142,7 @@ impl Regions {
                     id,
                     national_prefix: meta.national_prefix().map(str::to_owned),
                     lengths,
+                    compiled: std::sync::OnceLock::new(),
                 })
             })
             .collect();
@@ -162,7 +170,16 @@ impl Regions {
             self.regions
                 .iter()
                 .filter(|region| region.may_hold(&digits))
-                .find_map(|region| validate(Some(region.id), written))
+                .find_map(|region| {
+                    let compiled = *region
+                        .compiled
+                        .get_or_init(|| validator::region(region.id.as_ref()));
+                    let parsed = match compiled {
+                        Some(compiled) => parse::parse_in(Some(compiled), written),
+                        None => Parsed::Unsure,
+                    };
+                    finish(Some(region.id), parsed, written)
+                })
         })
     }
 }
@@ -206,9 +223,11 @@ fn memoised(
             memo.by_engine.clear();
             memo.len = 0;
         }
+        // Sized for a campaign's numbers: growing from empty rehashed on the
+        // first numbers a thread sees.
         memo.by_engine
             .entry(fingerprint)
-            .or_default()
+            .or_insert_with(|| HashMap::with_capacity(256))
             .insert(written.to_owned(), result.clone());
         memo.len += 1;
     });

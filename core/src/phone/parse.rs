@@ -50,7 +50,19 @@ enum Source {
 
 /// Parses `written`, national numbers read as `region`'s.
 pub(super) fn parse(region: Option<country::Id>, written: &str) -> Parsed {
-    match try_parse(region, written) {
+    let home = match region {
+        Some(id) => match validator::region(id.as_ref()) {
+            Some(home) => Some(home),
+            None => return Parsed::Unsure,
+        },
+        None => None,
+    };
+    parse_in(home, written)
+}
+
+/// [`parse`] with the region already looked up.
+pub(super) fn parse_in(home: Option<&'static Region>, written: &str) -> Parsed {
+    match try_parse(home, written) {
         Ok(Some((code, national))) => Parsed::Number { code, national },
         Ok(None) => Parsed::NoNumber,
         Err(NoDfa) => Parsed::Unsure,
@@ -58,14 +70,10 @@ pub(super) fn parse(region: Option<country::Id>, written: &str) -> Parsed {
 }
 
 /// `Ok(None)` for no number, `Err` when only `phonenumber` can tell.
-fn try_parse(region: Option<country::Id>, written: &str) -> Result<Option<(u16, String)>, NoDfa> {
+fn try_parse(home: Option<&Region>, written: &str) -> Result<Option<(u16, String)>, NoDfa> {
     if !written.bytes().all(is_handled) {
         return Err(NoDfa);
     }
-    let home = match region {
-        Some(id) => Some(validator::region(id.as_ref()).ok_or(NoDfa)?),
-        None => None,
-    };
     let Some((written_code, text)) = read(written) else {
         return Ok(None);
     };

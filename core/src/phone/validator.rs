@@ -130,6 +130,14 @@ fn calling_code(code: u16) -> Option<&'static CallingCode> {
     CODES.get(usize::from(code))
 }
 
+impl std::fmt::Debug for Region {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Region")
+            .field("id", &self.meta.id())
+            .finish_non_exhaustive()
+    }
+}
+
 /// One region's patterns, compiled.
 pub(super) struct Region {
     pub(super) meta: &'static Metadata,
@@ -219,7 +227,8 @@ impl Pattern {
 }
 
 /// Whether a pattern matches at the start of a text.
-type MatchesStart = Box<dyn Fn(&str) -> bool + Send + Sync>;
+/// (Unwind-safe: engines keep compiled regions, and an engine is.)
+type MatchesStart = Box<dyn Fn(&str) -> bool + Send + Sync + std::panic::RefUnwindSafe>;
 
 enum Matcher {
     Dfa(Box<dense::DFA<Vec<u32>>>),
