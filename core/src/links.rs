@@ -667,28 +667,19 @@ mod tests {
 
     #[test]
     fn plain_links_take_the_fast_path() {
-        for written in [
-            "www.example.com",
-            "https://Shop.Example.co.uk/Sale?x=1",
-            "example.de/a-b",
+        for (written, plain) in [
+            ("www.example.com", true),
+            ("https://Shop.Example.co.uk/Sale?x=1", true),
+            ("example.de/a-b", true),
+            ("http://10.0.0.1/", false),
+            ("https://xn--bckerei-5wa.de", false),
+            ("http://a.de/./b", false),
+            ("https://a.de:8443/", false),
+            ("http://user@a.de", false),
+            ("https://bäckerei.de", false),
         ] {
-            assert!(
-                plain_url(written, origin_of(written)).is_some(),
-                "{written}"
-            );
-        }
-        for written in [
-            "http://10.0.0.1/",
-            "https://xn--bckerei-5wa.de",
-            "http://a.de/./b",
-            "https://a.de:8443/",
-            "http://user@a.de",
-            "https://bäckerei.de",
-        ] {
-            assert!(
-                plain_url(written, origin_of(written)).is_none(),
-                "{written}"
-            );
+            let parts = plain_url(written, origin_of(written));
+            assert_eq!(parts.is_some(), plain, "{written}");
         }
     }
 
