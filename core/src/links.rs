@@ -32,7 +32,8 @@ pub(crate) enum FoundKind {
     /// A link that cannot work, and why.
     Invalid(String),
     /// A web link (`http`, `https`, `ftp` or none written) that parses.
-    Url(Box<LinkInfo>),
+    /// (Shared: the per-thread memo hands out the same verdict for every repeat.)
+    Url(std::sync::Arc<LinkInfo>),
     /// A link with another scheme (`tg://resolve?domain=shop`, `whatsapp://send`):
     /// it opens an app, and its "host" is no domain name, so the domain checks
     /// do not apply.
@@ -455,7 +456,7 @@ fn inspect_uncached(written: &str, origin: Origin) -> Option<FoundKind> {
             (host.to_owned(), domain, false)
         }
     };
-    Some(FoundKind::Url(Box::new(LinkInfo {
+    Some(FoundKind::Url(std::sync::Arc::new(LinkInfo {
         host,
         domain,
         is_ip,
