@@ -2,11 +2,10 @@
 //! read it; only [`Engine::new`](crate::Engine::new) builds it, so the rules never
 //! depend on the engine that calls them.
 
-use std::collections::HashSet;
-
 use crate::matcher::Matcher;
 use crate::policy::Policy;
 use crate::text::Folder;
+use crate::FastSet;
 
 /// Everything a check needs, built from the policy and the lexicons.
 #[derive(Debug)]
@@ -19,14 +18,14 @@ pub(crate) struct Compiled {
     /// Currency markers, matched case-insensitively on the original text
     /// (leftmost-longest, searched by [`crate::matcher::leftmost`]).
     pub(crate) currencies: aho_corasick::dfa::DFA,
-    pub(crate) shop_words: HashSet<String>,
+    pub(crate) shop_words: FastSet<String>,
     /// Marketplace names: a link to `NAME.<public suffix>` is a shop link.
-    pub(crate) shop_domains: HashSet<String>,
-    pub(crate) shorteners: HashSet<String>,
+    pub(crate) shop_domains: FastSet<String>,
+    pub(crate) shorteners: FastSet<String>,
     /// The sender's own numbers in E.164.
-    pub(crate) own_phones: HashSet<String>,
+    pub(crate) own_phones: FastSet<String>,
     /// The sender's own addresses (`links::email_key`: local part lower case, domain in ASCII).
-    pub(crate) own_emails: HashSet<String>,
+    pub(crate) own_emails: FastSet<String>,
     /// The sender's domains in ASCII (`links::ascii_domain`: punycode, lower case).
     pub(crate) allowed_domains: Vec<String>,
     /// Regions whose national phone formats are recognised.

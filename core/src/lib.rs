@@ -74,6 +74,13 @@ mod simhash;
 mod text;
 mod topic;
 
+/// A hash map for lookups on the hot path: foldhash, seeded per process, where
+/// std's SipHash cost more than the rest of a memo lookup (see the workspace
+/// `Cargo.toml`).
+type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+/// A hash set for lookups on the hot path (see [`FastMap`]).
+type FastSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
+
 pub use engine::Engine;
 pub use error::{Error, ErrorKind, Operation, PolicyError};
 pub use history::History;

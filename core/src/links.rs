@@ -355,14 +355,15 @@ fn origin_of(written: &str) -> Origin {
 /// link at all (`file.txt`, `0170.123.45.67`, `Nice.how`).
 fn inspect(written: &str, origin: Origin) -> Option<FoundKind> {
     use std::cell::RefCell;
-    use std::collections::HashMap;
+
+    use crate::FastMap;
     /// Links remembered per thread before the memo starts over.
     const CAPACITY: usize = 1024;
     /// Verdicts by origin, then by the link as written (looked up by `&str`, so a
     /// repeat allocates only the clone of its verdict).
     #[derive(Default)]
     struct Memo {
-        by_origin: [HashMap<String, Option<FoundKind>>; 3],
+        by_origin: [FastMap<String, Option<FoundKind>>; 3],
         len: usize,
     }
     thread_local! {
@@ -385,7 +386,7 @@ fn inspect(written: &str, origin: Origin) -> Option<FoundKind> {
     let _ = MEMO.try_with(|memo| {
         let mut memo = memo.borrow_mut();
         if memo.len >= CAPACITY {
-            memo.by_origin.iter_mut().for_each(HashMap::clear);
+            memo.by_origin.iter_mut().for_each(FastMap::clear);
             memo.len = 0;
         }
         // Sized for a campaign's links: growing from empty rehashed on the

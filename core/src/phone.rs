@@ -194,13 +194,15 @@ fn memoised(
     validate: impl FnOnce() -> Option<String>,
 ) -> Option<String> {
     use std::cell::RefCell;
-    use std::collections::HashMap;
+
+    use crate::FastMap;
     const CAPACITY: usize = 4096;
-    /// Results by engine fingerprint, then by the number as written: looked up by
-    /// `&str`, so a repeat costs no allocation for the key.
+    /// Results by engine fingerprint (a thread serves one or two engines, so a
+    /// list), then by the number as written: looked up by `&str`, so a repeat
+    /// costs no allocation for the key.
     #[derive(Default)]
     struct Memo {
-        by_engine: HashMap<u64, HashMap<String, Option<String>>>,
+        by_engine: Vec<(u64, FastMap<String, Option<String>>)>,
         len: usize,
     }
     thread_local! {
@@ -209,8 +211,9 @@ fn memoised(
     let known = MEMO.with(|memo| {
         memo.borrow()
             .by_engine
-            .get(&fingerprint)
-            .and_then(|numbers| numbers.get(written))
+            .iter()
+            .find(|(engine, _)| *engine == fingerprint)
+            .and_then(|(_, numbers)| numbers.get(written))
             .cloned()
     });
     if let Some(known) = known {
@@ -223,11 +226,22 @@ fn memoised(
             memo.by_engine.clear();
             memo.len = 0;
         }
-        // Sized for a campaign's numbers: growing from empty rehashed on the
-        // first numbers a thread sees.
-        memo.by_engine
-            .entry(fingerprint)
-            .or_insert_with(|| HashMap::with_capacity(256))
+        let index = match memo
+            .by_engine
+            .iter()
+            .position(|(engine, _)| *engine == fingerprint)
+        {
+            Some(index) => index,
+            None => {
+                // Sized for a campaign's numbers: growing from empty rehashed on
+                // the first numbers a thread sees.
+                let numbers = FastMap::with_capacity_and_hasher(256, Default::default());
+                memo.by_engine.push((fingerprint, numbers));
+                memo.by_engine.len() - 1
+            }
+        };
+        memo.by_engine[index]
+            .1
             .insert(written.to_owned(), result.clone());
         memo.len += 1;
     });

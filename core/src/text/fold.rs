@@ -29,7 +29,7 @@ enum Class {
 /// Folds text for matching. Holds the homoglyph table (a lexicon data file).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Folder {
-    homoglyphs: HashMap<char, char>,
+    homoglyphs: crate::FastMap<char, char>,
     /// For each character from U+0080 to U+07FF and of U+2000 to U+206F (Latin-1
     /// symbols such as `£`, typographic quotes, dashes, `…`): how many separators
     /// it folds to, 0 when it folds to anything else (letters, digits), is
@@ -46,7 +46,7 @@ impl Folder {
     /// A folder with the given homoglyph table (lookalike → Latin letter).
     pub(crate) fn new(homoglyphs: HashMap<char, char>) -> Folder {
         let mut folder = Folder {
-            homoglyphs,
+            homoglyphs: homoglyphs.into_iter().collect(),
             separators: Vec::new(),
         };
         let separators = SEPARATOR_RANGES
