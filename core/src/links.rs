@@ -8,7 +8,6 @@
 //! Every step is linear in the text: each scan resumes after the link it found.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use aho_corasick::AhoCorasick;
@@ -80,7 +79,7 @@ static TRIGGERS: LazyLock<AhoCorasick> = LazyLock::new(|| {
 });
 
 /// Top-level domains that make a bare host a link (`lexicons/links/bare_tlds.txt`).
-static BARE_TLDS: LazyLock<HashSet<&'static str>> =
+static BARE_TLDS: LazyLock<crate::FastSet<&'static str>> =
     LazyLock::new(|| crate::lexicon::builtin_lines("links/bare_tlds.txt").collect());
 
 /// A span `linkify` found.
@@ -318,7 +317,7 @@ fn link_end(text: &str, start: usize, from: usize) -> usize {
 /// `experiencehttp://example.com`, which `linkify` takes as one scheme): the
 /// link starts at `http`.
 fn glued_before_scheme(written: &str) -> usize {
-    let Some(at) = written.find("://") else {
+    let Some(at) = scheme_separator(written) else {
         return 0;
     };
     let scheme = &written.as_bytes()[..at];
@@ -332,7 +331,7 @@ fn glued_before_scheme(written: &str) -> usize {
 
 /// How a link `linkify` found is written.
 fn origin_of(written: &str) -> Origin {
-    let has_scheme = written.find("://").is_some_and(|at| {
+    let has_scheme = scheme_separator(written).is_some_and(|at| {
         let scheme = &written[..at];
         scheme.starts_with(|c: char| c.is_ascii_alphabetic())
             && scheme
@@ -404,7 +403,9 @@ fn inspect(written: &str, origin: Origin) -> Option<FoundKind> {
 /// [`inspect`] without the memo.
 fn inspect_uncached(written: &str, origin: Origin) -> Option<FoundKind> {
     let sure = origin != Origin::Bare;
-    let invalid = |reason: String| sure.then_some(FoundKind::Invalid(reason));
+    // Only links written as links are reported; a bare candidate's reason is
+    // never written.
+    let invalid = |reason: &dyn Fn() -> String| sure.then(|| FoundKind::Invalid(reason()));
     let url = match plain_url(written, origin) {
         Some(url) => url,
         None => {
@@ -414,7 +415,7 @@ fn inspect_uncached(written: &str, origin: Origin) -> Option<FoundKind> {
             };
             let url = match parsed {
                 Ok(url) => url,
-                Err(err) => return invalid(format!("malformed URL: {err}")),
+                Err(err) => return invalid(&|| format!("malformed URL: {err}")),
             };
             if !matches!(url.scheme(), "http" | "https" | "ftp") {
                 return Some(FoundKind::AppLink);
@@ -428,7 +429,7 @@ fn inspect_uncached(written: &str, origin: Origin) -> Option<FoundKind> {
     };
     let written_host = written_host(written);
     let (host, domain, is_ip) = match &url.host {
-        None => return invalid("the link has no host".to_owned()),
+        None => return invalid(&|| "the link has no host".to_owned()),
         // A bare number such as `0170.123.45.67` or `1.2.3.4` is a phone or
         // version number, not a link.
         Some(Host::Ipv4(_) | Host::Ipv6(_)) if origin == Origin::Bare => return None,
@@ -437,23 +438,39 @@ fn inspect_uncached(written: &str, origin: Origin) -> Option<FoundKind> {
         Some(Host::Domain(host)) => {
             // WHATWG parsing already lower-cased it and turned it into punycode.
             let host = host.strip_suffix('.').unwrap_or(host);
-            if host.is_empty() || host.split('.').any(str::is_empty) {
-                return invalid(format!("the host {written_host:?} has an empty label"));
+            let bytes = host.as_bytes();
+            if host.is_empty()
+                || bytes[0] == b'.'
+                || bytes[bytes.len() - 1] == b'.'
+                || bytes.windows(2).any(|pair| pair == b"..")
+            {
+                return invalid(&|| format!("the host {written_host:?} has an empty label"));
             }
-            if !host.contains('.') {
-                return invalid(format!("the host {written_host:?} has no top-level domain"));
+            if !bytes.contains(&b'.') {
+                return invalid(&|| format!("the host {written_host:?} has no top-level domain"));
             }
-            if !psl::suffix(host.as_bytes()).is_some_and(|s| s.is_known()) {
-                let tld = written_host.trim_end_matches('.').rsplit('.').next();
-                return invalid(format!(
-                    "the top-level domain .{} does not exist (not in the public-suffix list)",
-                    tld.unwrap_or_default()
-                ));
+            // One walk of the suffix list: the registrable domain carries its
+            // suffix (a host that is a suffix alone has no domain).
+            let domain = psl::domain(bytes);
+            let known = match &domain {
+                Some(domain) => domain.suffix().is_known(),
+                None => psl::suffix(bytes).is_some_and(|suffix| suffix.is_known()),
+            };
+            if !known {
+                return invalid(&|| {
+                    let tld = written_host.trim_end_matches('.').rsplit('.').next();
+                    format!(
+                        "the top-level domain .{} does not exist (not in the public-suffix list)",
+                        tld.unwrap_or_default()
+                    )
+                });
             }
             if origin == Origin::Bare && !bare_is_link(written, written_host) {
                 return None;
             }
-            let domain = psl::domain_str(host).map(str::to_owned);
+            let domain = domain
+                .and_then(|domain| std::str::from_utf8(domain.trim().as_bytes()).ok())
+                .map(str::to_owned);
             (host.to_owned(), domain, false)
         }
     };
@@ -486,7 +503,8 @@ fn plain_url(written: &str, origin: Origin) -> Option<UrlParts> {
     let (is_http, rest) = match origin {
         Origin::Www | Origin::Bare => (true, written),
         Origin::Scheme => {
-            let (scheme, rest) = written.split_once("://")?;
+            let at = scheme_separator(written)?;
+            let (scheme, rest) = (&written[..at], &written[at + 3..]);
             if scheme.eq_ignore_ascii_case("http") {
                 (true, rest)
             } else if scheme.eq_ignore_ascii_case("https") {
@@ -496,40 +514,18 @@ fn plain_url(written: &str, origin: Origin) -> Option<UrlParts> {
             }
         }
     };
-    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    // Byte scans: every byte looked for is ASCII, so each cut is on a character
+    // boundary.
+    let host_end = position(rest, |b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(rest.len());
     let (host, tail) = rest.split_at(host_end);
-    let path_end = tail.find(['?', '#']).unwrap_or(tail.len());
+    let path_end = position(tail, |b| matches!(b, b'?' | b'#')).unwrap_or(tail.len());
     let (path, after) = tail.split_at(path_end);
-    // A host of non-empty labels of letters, digits and hyphens (one final dot
-    // allowed), whose last label does not start with a digit (WHATWG would read
-    // an IPv4 address) and none of which is punycode (IDNA would check it).
     let labels = host.strip_suffix('.').unwrap_or(host);
-    let plain_host = !labels.is_empty()
-        && labels.split('.').all(|label| {
-            !label.is_empty()
-                && !label
-                    .get(..4)
-                    .is_some_and(|p| p.eq_ignore_ascii_case("xn--"))
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        })
-        && !labels
-            .rsplit('.')
-            .next()
-            .is_some_and(|last| last.starts_with(|c: char| c.is_ascii_digit()));
-    // A path WHATWG keeps byte for byte: no percent sign or backslash, nothing
-    // it percent-encodes, no `.` or `..` segment it resolves.
-    let plain_path = path
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&b))
-        && !path
-            .split('/')
-            .any(|segment| segment == "." || segment == "..");
+    let plain_path = is_plain_path(path.as_bytes());
     // The query and fragment are not read, but must not hold what WHATWG
     // rejects or rewrites in a way that matters: ASCII graphic characters only.
     let plain_after = after.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
-    (plain_host && plain_path && plain_after).then(|| UrlParts {
+    (is_plain_host(labels.as_bytes()) && plain_path && plain_after).then(|| UrlParts {
         is_http,
         host: Some(Host::Domain(host.to_ascii_lowercase())),
         path: if path.is_empty() {
@@ -538,6 +534,51 @@ fn plain_url(written: &str, origin: Origin) -> Option<UrlParts> {
             path.to_ascii_lowercase()
         },
     })
+}
+
+/// A host of non-empty labels of letters, digits and hyphens (`labels`: without
+/// its one final dot), whose last label does not start with a digit (WHATWG
+/// would read an IPv4 address) and none of which is punycode (IDNA would check
+/// it). One pass over the bytes.
+fn is_plain_host(labels: &[u8]) -> bool {
+    let mut label_start = 0;
+    for (at, &byte) in labels.iter().enumerate() {
+        if byte == b'.' {
+            if !is_plain_label(&labels[label_start..at]) {
+                return false;
+            }
+            label_start = at + 1;
+        } else if !(byte.is_ascii_alphanumeric() || byte == b'-') {
+            return false;
+        }
+    }
+    let last = &labels[label_start..];
+    is_plain_label(last) && !last[0].is_ascii_digit()
+}
+
+/// A label of a plain host (its bytes checked already): not empty, not punycode.
+fn is_plain_label(label: &[u8]) -> bool {
+    !label.is_empty()
+        && !label
+            .get(..4)
+            .is_some_and(|p| p.eq_ignore_ascii_case(b"xn--"))
+}
+
+/// A path WHATWG keeps byte for byte: no percent sign or backslash, nothing it
+/// percent-encodes, no `.` or `..` segment it resolves. One pass over the bytes.
+fn is_plain_path(path: &[u8]) -> bool {
+    let mut segment_start = 0;
+    for (at, &byte) in path.iter().enumerate() {
+        if byte == b'/' {
+            if matches!(&path[segment_start..at], b"." | b"..") {
+                return false;
+            }
+            segment_start = at + 1;
+        } else if !(byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&byte)) {
+            return false;
+        }
+    }
+    !matches!(&path[segment_start..], b"." | b"..")
 }
 
 /// Whether a host written without scheme or `www.` (its top-level domain is
@@ -552,23 +593,42 @@ fn bare_is_link(written: &str, written_host: &str) -> bool {
     let tld = written_host.rsplit('.').next().unwrap_or_default();
     let title_case = tld.starts_with(|c: char| c.is_ascii_uppercase())
         && tld.chars().any(|c| c.is_ascii_lowercase());
-    !title_case && BARE_TLDS.contains(tld.to_ascii_lowercase().as_str())
+    // Lower-cased on the stack: a top-level domain has at most 63 bytes.
+    let mut lower = [0u8; 63];
+    let Some(lower) = lower.get_mut(..tld.len()) else {
+        return false;
+    };
+    lower.copy_from_slice(tld.as_bytes());
+    lower.make_ascii_lowercase();
+    !title_case && std::str::from_utf8(lower).is_ok_and(|tld| BARE_TLDS.contains(tld))
 }
 
 /// The host part of a URL as written: between the scheme (or start) and the first
 /// `/`, `?`, `#` or port `:`, without any `user@`; an IPv6 host keeps its brackets.
 fn written_host(written: &str) -> &str {
-    let rest = written.split_once("://").map_or(written, |(_, rest)| rest);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-    let authority = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, host)| host);
+    // Byte scans: every byte looked for is ASCII, so each cut is on a character
+    // boundary.
+    let rest = scheme_separator(written).map_or(written, |at| &written[at + 3..]);
+    let authority =
+        &rest[..position(rest, |b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(rest.len())];
+    let authority =
+        memchr::memrchr(b'@', authority.as_bytes()).map_or(authority, |at| &authority[at + 1..]);
     if authority.starts_with('[') {
-        return authority
-            .find(']')
-            .map_or(authority, |end| &authority[..=end]);
+        return position(authority, |b| b == b']').map_or(authority, |end| &authority[..=end]);
     }
-    authority.split(':').next().unwrap_or(authority)
+    &authority[..position(authority, |b| b == b':').unwrap_or(authority.len())]
+}
+
+/// Where `://` starts in `text`, if it holds one (`str::find("://")` without
+/// building a substring searcher per call).
+fn scheme_separator(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b':', bytes).find(|&at| bytes[at + 1..].starts_with(b"//"))
+}
+
+/// The first byte of `text` for which `is` holds.
+fn position(text: &str, is: impl Fn(u8) -> bool) -> Option<usize> {
+    text.bytes().position(is)
 }
 
 /// `domain` in the ASCII form the `url` crate gives link hosts: lower case,

@@ -49,21 +49,11 @@ fn finish(region: Option<country::Id>, parsed: Parsed, written: &str) -> Option<
 /// `+`, `code` and `national`: what `format!("+{code}{national}")` writes, at a
 /// tenth of the cost (the formatting machinery dominated a number's validation).
 fn e164_of(code: u16, national: &str) -> String {
-    let mut e164 = String::with_capacity(6 + national.len());
+    let code = parse::decimal(code);
+    let code = code.as_str();
+    let mut e164 = String::with_capacity(1 + code.len() + national.len());
     e164.push('+');
-    // The code's decimal digits, most significant first (a u16 has at most 5).
-    let mut digits = [0u8; 5];
-    let mut start = digits.len();
-    let mut rest = code;
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    e164.extend(digits[start..].iter().map(|&digit| char::from(digit)));
+    e164.push_str(code);
     e164.push_str(national);
     e164
 }

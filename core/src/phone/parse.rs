@@ -192,8 +192,9 @@ fn country_code(
             return Ok(None);
         };
         let code = home.meta.country_code();
-        let code_text = code.to_string();
-        if national.starts_with(&code_text)
+        let code_digits = decimal(code);
+        let code_text = code_digits.as_str();
+        if national.starts_with(code_text)
             && (!home.general.matches(&national) || !is_possible_length(home, national.len()))
         {
             national.drain(..code_text.len());
@@ -204,7 +205,7 @@ fn country_code(
         return Ok(None);
     }
     if let Some(written_code) = written_code {
-        let code = digits(written_code).parse::<u16>().ok();
+        let code = digits_value(written_code);
         return Ok(code
             .filter(|&code| validator::is_country_code(code))
             .map(|code| (code, national)));
@@ -225,38 +226,74 @@ fn country_code(
 
 /// `parse_with`'s last step: `helper::national_number` (the national prefix for
 /// parsing), then the plain national prefix, kept unless the rest is too short.
-fn without_national_prefix(region: &Region, national: String) -> Result<String, NoDfa> {
+fn without_national_prefix(region: &Region, mut national: String) -> Result<String, NoDfa> {
     let meta = region.meta;
-    let mut potential = national.clone();
+    // Every step strips a prefix, so the potential number is a suffix of
+    // `national`, which is cut once at the end.
+    let mut potential: &str = &national;
     match &region.national_prefix_for_parsing {
         None => {
             if let Some(prefix) = meta.national_prefix() {
-                if potential.starts_with(prefix) {
-                    potential.drain(..prefix.len());
-                }
+                potential = potential.strip_prefix(prefix).unwrap_or(potential);
             }
         }
         Some(parsing) => {
-            if let Some(end) = parsing.match_end(&potential)? {
+            if let Some(end) = parsing.match_end(potential)? {
                 // A transform rule rewrites the number with capture groups,
                 // which a DFA does not have.
                 if meta.national_prefix_transform_rule().is_some() {
                     return Err(NoDfa);
                 }
-                potential.drain(..end);
+                potential = &potential[end..];
             }
         }
     }
     if let Some(prefix) = meta.national_prefix() {
-        if potential.starts_with(prefix) {
-            potential.drain(..prefix.len());
+        potential = potential.strip_prefix(prefix).unwrap_or(potential);
+    }
+    if length(region, potential.len()) != Length::TooShort {
+        let cut = national.len() - potential.len();
+        national.drain(..cut);
+    }
+    Ok(national)
+}
+
+/// `digits(text).parse::<u16>().ok()`, without the string.
+fn digits_value(text: &str) -> Option<u16> {
+    let mut digits = text.bytes().filter(u8::is_ascii_digit).peekable();
+    digits.peek()?;
+    digits.try_fold(0u16, |value, digit| {
+        value.checked_mul(10)?.checked_add(u16::from(digit - b'0'))
+    })
+}
+
+/// The decimal digits of `value`, on the stack.
+pub(super) fn decimal(value: u16) -> Decimal {
+    let mut digits = [0u8; 5];
+    let mut start = digits.len();
+    let mut rest = value;
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
         }
     }
-    Ok(if length(region, potential.len()) == Length::TooShort {
-        national
-    } else {
-        potential
-    })
+    Decimal { digits, start }
+}
+
+/// What [`decimal`] writes: a `u16` has at most 5 digits.
+pub(super) struct Decimal {
+    digits: [u8; 5],
+    start: usize,
+}
+
+impl Decimal {
+    pub(super) fn as_str(&self) -> &str {
+        // ASCII digits only.
+        std::str::from_utf8(&self.digits[self.start..]).unwrap_or_default()
+    }
 }
 
 /// `consts::MIN_LENGTH_FOR_NSN`.
