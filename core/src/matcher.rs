@@ -104,7 +104,7 @@ impl Matcher {
                 if !folded.is_word(start, end) {
                     return;
                 }
-                let (start, end) = folded.original(start, end);
+                let (start, end) = folded.original(original, start, end);
                 for entry in &self.patterns[pattern] {
                     let Some(start) = anchored_before(folder, original, start, &entry.prefix)
                     else {

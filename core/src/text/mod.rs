@@ -30,8 +30,15 @@ pub(crate) struct Folded {
     pub(crate) text: Vec<u8>,
     /// Where every byte of `text` came from: spans sorted by folded offset, each
     /// covering the folded bytes up to the next. Mapping per span instead of per
-    /// byte keeps the common case (runs of ASCII letters) cheap.
+    /// byte keeps the common case (runs of ASCII letters) cheap. Empty when
+    /// `ascii_origin`.
     origin: Vec<OriginSpan>,
+    /// The ASCII path folded the text: folded byte `k` came from the `k`-th
+    /// ASCII letter or digit of the original text alone, which
+    /// [`Folded::original`] finds by counting them when a match asks. Keeping
+    /// a span per word instead cost a tenth of a check, for the few words a
+    /// phrase matches.
+    ascii_origin: bool,
     /// Bit `i` is set when a word starts or ends at byte `i` of `text` (bits for
     /// `0..=text.len()`). Inside Chinese, Japanese and Korean text every character
     /// position is a boundary, so phrases match before particles.
@@ -128,6 +135,7 @@ impl Folded {
         Folded {
             text,
             origin,
+            ascii_origin: false,
             boundary,
             signs: None,
         }
@@ -183,12 +191,18 @@ impl Folded {
         self.origin.push(OriginSpan::linear(folded, start));
     }
 
-    /// The original byte range of folded range `start..end` (non-empty).
-    pub(crate) fn original(&self, start: usize, end: usize) -> (usize, usize) {
+    /// The original byte range of folded range `start..end` (non-empty) of
+    /// `text`, the text this view was folded from.
+    pub(crate) fn original(&self, text: &str, start: usize, end: usize) -> (usize, usize) {
+        if self.ascii_origin {
+            let mut letters = AlphanumericCursor::new(text.as_bytes());
+            let first = letters.position(start);
+            return (first, letters.position(end - 1) + 1);
+        }
         (self.origin_of(start).0, self.origin_of(end - 1).1)
     }
 
-    /// The original byte range folded byte `at` came from.
+    /// The original byte range folded byte `at` came from (through the spans).
     fn origin_of(&self, at: usize) -> (usize, usize) {
         let at = at as u32;
         // The first span starts at folded byte 0, so a byte of the view has one.
@@ -202,14 +216,84 @@ impl Folded {
         }
     }
 
-    /// The original byte range of every folded byte (for tests).
+    /// The original byte range of every folded byte of `text`'s view (for tests).
     #[cfg(test)]
-    pub(crate) fn origin_map(&self) -> Vec<(u32, u32)> {
+    pub(crate) fn origin_map(&self, text: &str) -> Vec<(u32, u32)> {
         (0..self.text.len())
             .map(|at| {
-                let (start, end) = self.origin_of(at);
+                let (start, end) = self.original(text, at, at + 1);
                 (start as u32, end as u32)
             })
             .collect()
     }
+}
+
+/// Finds the `n`-th ASCII letter or digit of a text, 8 bytes at a time: where
+/// folded byte `n` of a view the ASCII path folded came from. Positions are
+/// asked in increasing order, each search going on from the last.
+struct AlphanumericCursor<'t> {
+    bytes: &'t [u8],
+    /// The 8-byte word the search is at, and how many letters and digits lie
+    /// before it.
+    word_start: usize,
+    before: usize,
+}
+
+impl<'t> AlphanumericCursor<'t> {
+    fn new(bytes: &'t [u8]) -> AlphanumericCursor<'t> {
+        AlphanumericCursor {
+            bytes,
+            word_start: 0,
+            before: 0,
+        }
+    }
+
+    /// The byte offset of the `n`-th letter or digit (at least the last one
+    /// asked); the text's length when it has fewer.
+    fn position(&mut self, n: usize) -> usize {
+        while self.word_start < self.bytes.len() {
+            let mut found = alphanumeric_bytes(word_at(self.bytes, self.word_start));
+            let count = found.count_ones() as usize;
+            if self.before + count > n {
+                // Drop the lower set bits up to the one wanted.
+                for _ in 0..n - self.before {
+                    found &= found - 1;
+                }
+                return self.word_start + (found.trailing_zeros() / 8) as usize;
+            }
+            self.before += count;
+            self.word_start += 8;
+        }
+        self.bytes.len()
+    }
+}
+
+/// Bytes `at..at + 8` of `bytes` as a little-endian word, zeros past the end.
+fn word_at(bytes: &[u8], at: usize) -> u64 {
+    let rest = bytes.get(at..).unwrap_or_default();
+    match rest.first_chunk::<8>() {
+        Some(word) => u64::from_le_bytes(*word),
+        None => {
+            let mut word = [0; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            u64::from_le_bytes(word)
+        }
+    }
+}
+
+/// The high bit of each byte of `word` that is an ASCII letter or digit. Per
+/// byte `x` below 0x80, `x + (0x80 - lo)` has its high bit set exactly when
+/// `x >= lo`, and no sum carries into the next byte; bytes of non-ASCII
+/// characters (high bit set) are neither.
+fn alphanumeric_bytes(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let at_least = |x: u64, lo: u8| x + ONES * u64::from(0x80 - lo);
+    let above = |x: u64, hi: u8| x + ONES * u64::from(0x7f - hi);
+    let low = word & !HIGH;
+    // Bit 5 set maps `A..=Z` onto `a..=z` and nothing else onto them.
+    let folded = low | (ONES * 0x20);
+    let letter = at_least(folded, b'a') & !above(folded, b'z');
+    let digit = at_least(low, b'0') & !above(low, b'9');
+    (letter | digit) & !word & HIGH
 }
