@@ -99,12 +99,14 @@ impl Matcher {
         folded: &Folded,
         hits: &mut Vec<Hit<'m>>,
     ) {
+        // Matches come in text order, so mapping them back stays linear.
+        let mut origins = folded.origins(original);
         self.automaton
             .overlapping(&folded.text, |pattern, start, end| {
                 if !folded.is_word(start, end) {
                     return;
                 }
-                let (start, end) = folded.original(original, start, end);
+                let (start, end) = origins.original(start, end);
                 for entry in &self.patterns[pattern] {
                     let Some(start) = anchored_before(folder, original, start, &entry.prefix)
                     else {

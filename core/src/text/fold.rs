@@ -1216,6 +1216,30 @@ mod tests {
     }
 
     #[test]
+    fn mapping_the_matches_of_a_long_text_back_stays_linear() {
+        // 64 KiB of short words, every 4-letter range mapped back in text
+        // order, as a scan's matches are: one pass over the text in all plus a
+        // step or two per match, not a pass per match (which took hostile
+        // texts from milliseconds to a tenth of a second).
+        let text = "ab cd ".repeat(64 * 1024 / 6);
+        let folded = folder().fold(&text);
+        let mut origins = folded.origins(&text);
+        let mut calls = 0;
+        for end in (4..=folded.text.len()).step_by(2) {
+            let (a, b) = origins.original(end - 4, end);
+            assert_eq!(text[a..b].replace(' ', ""), folded.as_str()[end - 4..end]);
+            calls += 1;
+        }
+        let steps = origins.letters.as_ref().map_or(0, |letters| letters.steps);
+        assert!(steps > 0, "the ASCII path maps by counting letters");
+        assert!(
+            steps <= text.len() / 8 + 4 * calls,
+            "{steps} words counted for {calls} matches in {} bytes",
+            text.len()
+        );
+    }
+
+    #[test]
     fn buffers_are_reused_and_never_leak_old_content() {
         let long = folder().fold("a much longer message with many words in it");
         drop(long);

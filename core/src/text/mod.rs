@@ -192,14 +192,21 @@ impl Folded {
     }
 
     /// The original byte range of folded range `start..end` (non-empty) of
-    /// `text`, the text this view was folded from.
+    /// `text`, the text this view was folded from. To map many ranges, use one
+    /// [`Folded::origins`].
+    #[cfg(test)]
     pub(crate) fn original(&self, text: &str, start: usize, end: usize) -> (usize, usize) {
-        if self.ascii_origin {
-            let mut letters = AlphanumericCursor::new(text.as_bytes());
-            let first = letters.position(start);
-            return (first, letters.position(end - 1) + 1);
+        self.origins(text).original(start, end)
+    }
+
+    /// Maps folded ranges of this view, folded from `text`, back to `text`.
+    pub(crate) fn origins<'f>(&'f self, text: &'f str) -> Origins<'f> {
+        Origins {
+            folded: self,
+            letters: self
+                .ascii_origin
+                .then(|| AlphanumericCursor::new(text.as_bytes())),
         }
-        (self.origin_of(start).0, self.origin_of(end - 1).1)
     }
 
     /// The original byte range folded byte `at` came from (through the spans).
@@ -228,15 +235,45 @@ impl Folded {
     }
 }
 
+/// Maps folded ranges of one view back to its original text ([`Folded::origins`]).
+/// It keeps its place in the text between calls: mapping the matches of one
+/// scan, which come in text order, costs one pass over the text in all, not
+/// one per match (a hostile text has thousands).
+pub(crate) struct Origins<'f> {
+    folded: &'f Folded,
+    /// For a view the ASCII path folded.
+    letters: Option<AlphanumericCursor<'f>>,
+}
+
+impl Origins<'_> {
+    /// The original byte range of folded range `start..end` (non-empty).
+    pub(crate) fn original(&mut self, start: usize, end: usize) -> (usize, usize) {
+        match &mut self.letters {
+            Some(letters) => {
+                let first = letters.position(start);
+                (first, letters.position(end - 1) + 1)
+            }
+            None => (
+                self.folded.origin_of(start).0,
+                self.folded.origin_of(end - 1).1,
+            ),
+        }
+    }
+}
+
 /// Finds the `n`-th ASCII letter or digit of a text, 8 bytes at a time: where
-/// folded byte `n` of a view the ASCII path folded came from. Positions are
-/// asked in increasing order, each search going on from the last.
+/// folded byte `n` of a view the ASCII path folded came from. Each search
+/// starts from the word the last one ended in, forward or back, so searches
+/// for nearby letters cost little however long the text is.
 struct AlphanumericCursor<'t> {
     bytes: &'t [u8],
     /// The 8-byte word the search is at, and how many letters and digits lie
     /// before it.
     word_start: usize,
     before: usize,
+    /// Words counted, for the test that mapping stays linear.
+    #[cfg(test)]
+    steps: usize,
 }
 
 impl<'t> AlphanumericCursor<'t> {
@@ -245,13 +282,33 @@ impl<'t> AlphanumericCursor<'t> {
             bytes,
             word_start: 0,
             before: 0,
+            #[cfg(test)]
+            steps: 0,
         }
     }
 
-    /// The byte offset of the `n`-th letter or digit (at least the last one
-    /// asked); the text's length when it has fewer.
+    /// The number of letters and digits in the word at `at`.
+    fn count(&mut self, at: usize) -> usize {
+        #[cfg(test)]
+        {
+            self.steps += 1;
+        }
+        alphanumeric_bytes(word_at(self.bytes, at)).count_ones() as usize
+    }
+
+    /// The byte offset of the `n`-th letter or digit; the text's length when it
+    /// has fewer.
     fn position(&mut self, n: usize) -> usize {
+        // Back to the word that holds it, when that lies before this one.
+        while n < self.before && self.word_start > 0 {
+            self.word_start -= 8;
+            self.before -= self.count(self.word_start);
+        }
         while self.word_start < self.bytes.len() {
+            #[cfg(test)]
+            {
+                self.steps += 1;
+            }
             let mut found = alphanumeric_bytes(word_at(self.bytes, self.word_start));
             let count = found.count_ones() as usize;
             if self.before + count > n {
