@@ -234,13 +234,16 @@ def test_cli_check_with_an_audience_and_a_target(tmp_path: Path) -> None:
     seed_003().save(saved)
     everyone = [f"+49170{1_000_000 + i}" for i in range(10_000)]
     campaign = tmp_path / "campaign.jsonl"
+    # Dated, so the two runs compared below report the same times: a line
+    # without `at` is sent "now", and the runs may fall in different seconds.
+    at = "2026-11-02T09:00:00Z"
     campaign.write_text(
         "\n".join(
             json.dumps(line, ensure_ascii=False)
             for line in [
-                {"id": "aimed", "text": TEXT},
-                {"id": "blast", "text": TEXT, "recipients": everyone[:300]},
-                {"id": "stranger", "text": TEXT, "recipients": ["+4917099999999"]},
+                {"id": "aimed", "text": TEXT, "at": at},
+                {"id": "blast", "text": TEXT, "recipients": everyone[:300], "at": at},
+                {"id": "stranger", "text": TEXT, "recipients": ["+4917099999999"], "at": at},
             ]
         )
         + "\n",
