@@ -91,7 +91,8 @@ pub(crate) struct Regions {
 struct Region {
     id: country::Id,
     national_prefix: Option<String>,
-    lengths: Vec<u16>,
+    /// The lengths a valid number of the region can have.
+    lengths: validator::Lengths,
     /// Its compiled patterns, looked up on first use.
     compiled: std::sync::OnceLock<Option<&'static validator::Region>>,
 }
@@ -99,15 +100,13 @@ struct Region {
 impl Region {
     /// Whether `digits` (ASCII digits only) has a length a number of the region
     /// can have, with or without the national prefix.
-    fn may_hold(&self, digits: &str) -> bool {
-        let national = self
-            .national_prefix
-            .as_deref()
-            .and_then(|prefix| digits.strip_prefix(prefix));
-        [Some(digits), national]
-            .into_iter()
-            .flatten()
-            .any(|n| self.lengths.contains(&(n.len() as u16)))
+    fn may_hold(&self, digits: &[u8]) -> bool {
+        self.lengths.contains(digits.len())
+            || self
+                .national_prefix
+                .as_deref()
+                .and_then(|prefix| digits.strip_prefix(prefix.as_bytes()))
+                .is_some_and(|national| self.lengths.contains(national.len()))
     }
 }
 
@@ -123,15 +122,13 @@ impl Regions {
                 let meta = database.by_id(code.as_str())?;
                 // The general descriptor's lengths are empty in this metadata; the
                 // union over number types is what a valid number can have.
-                let mut lengths: Vec<u16> = validator::descriptors(meta)
+                let lengths: Vec<u16> = validator::descriptors(meta)
                     .flat_map(|d| d.possible_length().iter().copied())
                     .collect();
-                lengths.sort_unstable();
-                lengths.dedup();
                 Some(Region {
                     id,
                     national_prefix: meta.national_prefix().map(str::to_owned),
-                    lengths,
+                    lengths: validator::Lengths::of(&lengths),
                     compiled: std::sync::OnceLock::new(),
                 })
             })
@@ -156,10 +153,20 @@ impl Regions {
             return memoised(0, written, || e164(&format!("+{rest}")));
         }
         memoised(self.fingerprint, written, || {
-            let digits = parse::digits(written);
+            // The digits on the stack: no region's number has more than 17, so
+            // a longer number needs no list (and fits no region).
+            let mut digits = [0u8; 24];
+            let mut count = 0;
+            for digit in written.bytes().filter(u8::is_ascii_digit) {
+                if let Some(slot) = digits.get_mut(count) {
+                    *slot = digit;
+                }
+                count += 1;
+            }
+            let digits = digits.get(..count).unwrap_or_default();
             self.regions
                 .iter()
-                .filter(|region| region.may_hold(&digits))
+                .filter(|region| region.may_hold(digits))
                 .find_map(|region| {
                     let compiled = *region
                         .compiled

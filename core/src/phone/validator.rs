@@ -16,7 +16,9 @@ use std::sync::{LazyLock, OnceLock};
 use phonenumber::metadata::{Descriptor, Metadata, DATABASE};
 use phonenumber::PhoneNumber;
 use regex_automata::dfa::{dense, Automaton, StartKind};
-use regex_automata::{Anchored, Input};
+use regex_automata::util::primitives::StateID;
+use regex_automata::util::start;
+use regex_automata::Anchored;
 
 /// Whether `number` is valid: what `phonenumber::is_valid(number)` answers.
 pub(crate) fn is_valid(number: &PhoneNumber) -> bool {
@@ -159,10 +161,10 @@ impl Region {
             meta,
             international_prefix: meta
                 .international_prefix()
-                .map(|regex| Prefix(dfa(regex.as_str()))),
+                .map(|regex| Prefix(AnchoredDfa::new(regex.as_str()))),
             national_prefix_for_parsing: meta
                 .national_prefix_for_parsing()
-                .map(|regex| Prefix(dfa(regex.as_str()))),
+                .map(|regex| Prefix(AnchoredDfa::new(regex.as_str()))),
             general: Pattern::of(types.general()),
             types: [
                 types.premium_rate(),
@@ -181,7 +183,7 @@ impl Region {
             .map(Pattern::of)
             .collect(),
             leading_digits: meta.leading_digits().map(|regex| Pattern {
-                lengths: &[],
+                lengths: Lengths::ANY,
                 matcher: Matcher::new(
                     regex.as_str(),
                     Box::new(move |text| regex.find(text).is_some_and(|m| m.start() == 0)),
@@ -198,7 +200,7 @@ impl Region {
 
 /// A number descriptor: its possible lengths and national-number pattern.
 pub(super) struct Pattern {
-    lengths: &'static [u16],
+    lengths: Lengths,
     matcher: Matcher,
 }
 
@@ -206,7 +208,11 @@ impl Pattern {
     fn of(descriptor: &'static Descriptor) -> Pattern {
         let regex = descriptor.national_number();
         Pattern {
-            lengths: descriptor.possible_length(),
+            // `Descriptor::is_match` reads an empty list as every length.
+            lengths: match descriptor.possible_length() {
+                [] => Lengths::ANY,
+                lengths => Lengths::of(lengths),
+            },
             matcher: Matcher::new(
                 regex.as_str(),
                 Box::new(move |text| regex.find(text).is_some_and(|m| m.start() == 0)),
@@ -217,12 +223,40 @@ impl Pattern {
     /// `Descriptor::is_match`: a possible length (when the metadata lists any)
     /// and the pattern matching at the start.
     pub(super) fn matches(&self, national: &str) -> bool {
-        (self.lengths.is_empty() || self.lengths.contains(&(national.len() as u16)))
-            && self.matcher.matches_start(national)
+        self.lengths.contains(national.len()) && self.matcher.matches_start(national)
     }
 
     fn matches_start(&self, national: &str) -> bool {
         self.matcher.matches_start(national)
+    }
+}
+
+/// A set of number lengths, one bit each: a pattern is tried on most numbers
+/// of a region, and a bit test is cheaper than a search of the metadata's list.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Lengths(u64);
+
+impl Lengths {
+    /// Every length: a descriptor that lists none.
+    const ANY: Lengths = Lengths(u64::MAX);
+
+    /// The lengths of a list. libphonenumber's lengths are at most 17
+    /// (`MAX_LENGTH_FOR_NSN`), far below the 64 a set holds.
+    pub(super) fn of(lengths: &[u16]) -> Lengths {
+        Lengths(lengths.iter().fold(0, |set, &len| {
+            set | 1u64.checked_shl(u32::from(len)).unwrap_or(0)
+        }))
+    }
+
+    /// Whether the set holds `len`.
+    pub(super) fn contains(self, len: usize) -> bool {
+        match u32::try_from(len)
+            .ok()
+            .and_then(|len| self.0.checked_shr(len))
+        {
+            Some(bits) => bits & 1 == 1,
+            None => self.0 == Lengths::ANY.0,
+        }
     }
 }
 
@@ -231,7 +265,7 @@ impl Pattern {
 type MatchesStart = Box<dyn Fn(&str) -> bool + Send + Sync + std::panic::RefUnwindSafe>;
 
 enum Matcher {
-    Dfa(Box<dense::DFA<Vec<u32>>>),
+    Dfa(Box<AnchoredDfa>),
     /// The DFA would have been too large: `phonenumber`'s own cached regex.
     Upstream(MatchesStart),
 }
@@ -244,7 +278,7 @@ impl Matcher {
     /// The DFA of `pattern`, or `upstream` (the same pattern in `phonenumber`)
     /// when it would be too large.
     fn new(pattern: &str, upstream: MatchesStart) -> Matcher {
-        match dfa(pattern) {
+        match AnchoredDfa::new(pattern) {
             Some(dfa) => Matcher::Dfa(dfa),
             None => Matcher::Upstream(upstream),
         }
@@ -255,41 +289,87 @@ impl Matcher {
     /// starts at 0 exactly when any match does.
     fn matches_start(&self, text: &str) -> bool {
         match self {
-            Matcher::Dfa(dfa) => {
-                let input = Input::new(text).anchored(Anchored::Yes).earliest(true);
-                matches!(dfa.try_search_fwd(&input), Ok(Some(_)))
-            }
+            Matcher::Dfa(dfa) => dfa.match_end(text.as_bytes(), true).is_some(),
             Matcher::Upstream(matches_start) => matches_start(text),
         }
     }
 }
 
-/// The DFA of a metadata pattern, `None` when it would be too large.
-fn dfa(pattern: &str) -> Option<Box<dense::DFA<Vec<u32>>>> {
-    // As `phonenumber` compiles them (`ignore_whitespace`), but byte-wise:
-    // national numbers are ASCII digits, on which Unicode `\d` and ASCII `\d`
-    // agree, and ASCII classes keep the DFA small.
-    dense::Builder::new()
-        .syntax(
-            regex_automata::util::syntax::Config::new()
-                .ignore_whitespace(true)
-                .unicode(false)
-                .utf8(false),
-        )
-        .configure(
-            dense::Config::new()
-                .start_kind(StartKind::Anchored)
-                .dfa_size_limit(Some(MAX_DFA_BYTES))
-                .determinize_size_limit(Some(4 * MAX_DFA_BYTES)),
-        )
-        .build(pattern)
-        .ok()
-        .map(Box::new)
+/// A metadata pattern's DFA, searched anchored at the start of a text.
+///
+/// The search is this crate's own loop: `try_search_fwd`'s general setup (an
+/// `Input`, the start-state lookup, prefilter and acceleration checks) cost
+/// more than stepping through the dozen digits of a national number, and a
+/// number is tried against up to a dozen patterns.
+pub(super) struct AnchoredDfa {
+    dfa: dense::DFA<Vec<u32>>,
+    /// The anchored start state at the start of a text, looked up once.
+    start: StateID,
+}
+
+impl AnchoredDfa {
+    /// The DFA of a metadata pattern, `None` when it would be too large.
+    fn new(pattern: &str) -> Option<Box<AnchoredDfa>> {
+        // As `phonenumber` compiles them (`ignore_whitespace`), but byte-wise:
+        // national numbers are ASCII digits, on which Unicode `\d` and ASCII `\d`
+        // agree, and ASCII classes keep the DFA small.
+        let dfa = dense::Builder::new()
+            .syntax(
+                regex_automata::util::syntax::Config::new()
+                    .ignore_whitespace(true)
+                    .unicode(false)
+                    .utf8(false),
+            )
+            .configure(
+                dense::Config::new()
+                    .start_kind(StartKind::Anchored)
+                    .dfa_size_limit(Some(MAX_DFA_BYTES))
+                    .determinize_size_limit(Some(4 * MAX_DFA_BYTES)),
+            )
+            .build(pattern)
+            .ok()?;
+        let start = dfa
+            .start_state(&start::Config::new().anchored(Anchored::Yes))
+            .ok()?;
+        Some(Box::new(AnchoredDfa { dfa, start }))
+    }
+
+    /// Where the match at the start of `text` ends: the leftmost-first match,
+    /// or with `earliest` the first match end the DFA sees. This is what
+    /// `try_search_fwd` answers for an anchored `Input` of the whole text (a
+    /// unit test compares the two): a DFA reports a match one byte late, so a
+    /// match state entered on byte `at` ends the match at `at`, and the end of
+    /// the text is one more transition.
+    fn match_end(&self, text: &[u8], earliest: bool) -> Option<usize> {
+        let dfa = &self.dfa;
+        let mut state = self.start;
+        let mut end = None;
+        for (at, &byte) in text.iter().enumerate() {
+            state = dfa.next_state(state, byte);
+            if dfa.is_special_state(state) {
+                if dfa.is_match_state(state) {
+                    end = Some(at);
+                    if earliest {
+                        return end;
+                    }
+                } else if dfa.is_dead_state(state) {
+                    return end;
+                }
+                // Start and accelerated states are ordinary ones here, and
+                // these DFAs have no quit bytes (no Unicode word boundaries).
+            }
+        }
+        state = dfa.next_eoi_state(state);
+        if dfa.is_match_state(state) {
+            end = Some(text.len());
+        }
+        end
+    }
 }
 
 /// A prefix pattern of the parser (international or national prefix); no DFA
 /// when it would be too large.
-pub(super) struct Prefix(Option<Box<dense::DFA<Vec<u32>>>>);
+pub(super) struct Prefix(Option<Box<AnchoredDfa>>);
 
 impl Prefix {
     /// Where the match at the start of `text` ends: what upstream's `find(text)`
@@ -298,12 +378,7 @@ impl Prefix {
     /// the pattern has no DFA.
     pub(super) fn match_end(&self, text: &str) -> Result<Option<usize>, NoDfa> {
         let dfa = self.0.as_ref().ok_or(NoDfa)?;
-        let input = Input::new(text).anchored(Anchored::Yes);
-        Ok(dfa
-            .try_search_fwd(&input)
-            .ok()
-            .flatten()
-            .map(|m| m.offset()))
+        Ok(dfa.match_end(text.as_bytes(), false))
     }
 }
 
@@ -402,6 +477,58 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "builds DFAs of hundreds of patterns: hours under Miri")]
+    fn the_own_search_ends_where_try_search_fwd_ends() {
+        use regex_automata::Input;
+        let (mut ended, mut missed) = (0, 0);
+        for id in [
+            "DE", "FR", "KR", "CN", "GB", "ES", "BR", "ID", "US", "IT", "RU",
+        ] {
+            let meta = DATABASE.by_id(id).unwrap();
+            let region = Region::new(meta);
+            let patterns = [&region.general]
+                .into_iter()
+                .chain(&region.types)
+                .chain(&region.leading_digits)
+                .map(|pattern| match &pattern.matcher {
+                    Matcher::Dfa(dfa) => dfa,
+                    Matcher::Upstream(_) => panic!("{id}: no DFA"),
+                });
+            let prefixes = [
+                &region.international_prefix,
+                &region.national_prefix_for_parsing,
+            ]
+            .into_iter()
+            .flatten()
+            .map(|prefix| prefix.0.as_ref().unwrap());
+            let mut texts = variants(meta);
+            let prefixed: Vec<String> = texts
+                .iter()
+                .flat_map(|national| [format!("00{national}"), format!("0{national}")])
+                .collect();
+            texts.extend(prefixed);
+            texts.extend(["", "0", "00", "011", "x1"].map(String::from));
+            for dfa in patterns.chain(prefixes) {
+                for text in &texts {
+                    for earliest in [false, true] {
+                        let input = Input::new(text).anchored(Anchored::Yes).earliest(earliest);
+                        let expected = dfa.dfa.try_search_fwd(&input).unwrap().map(|m| m.offset());
+                        assert_eq!(
+                            dfa.match_end(text.as_bytes(), earliest),
+                            expected,
+                            "{id} {text:?} earliest: {earliest}"
+                        );
+                        ended += usize::from(expected.is_some());
+                        missed += usize::from(expected.is_none());
+                    }
+                }
+            }
+        }
+        // Both answers are well represented.
+        assert!(ended > 10_000 && missed > 10_000, "{ended} {missed}");
     }
 
     #[test]
