@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use aho_corasick::automaton::Automaton;
+use aho_corasick::automaton::StateID;
 use aho_corasick::{dfa, nfa, Anchored, MatchKind};
 
 use crate::error::Error;
@@ -177,15 +178,7 @@ fn overlapping<A: Automaton>(
     };
     let mut at = 0;
     while at < haystack.len() {
-        // Plain states in a loop of their own that only reads, so the automaton's
-        // tables stay in registers instead of being reloaded after every report.
-        while at < haystack.len() {
-            state = automaton.next_state(Anchored::No, state, haystack[at]);
-            at += 1;
-            if automaton.is_special(state) {
-                break;
-            }
-        }
+        (state, at) = plain_run(automaton, haystack, state, at);
         // Special states are match, dead and (with a prefilter) start states; a
         // start state needs nothing here, the prefilter only skips ahead.
         if !automaton.is_special(state) {
@@ -202,6 +195,41 @@ fn overlapping<A: Automaton>(
             }
         }
     }
+}
+
+/// Steps `automaton` from `state` over `haystack[at..]` until it enters a
+/// special state (match, dead or, with a prefilter, start) or the text ends:
+/// the state it stopped in and where.
+///
+/// A loop of its own that only reads, so the automaton's tables stay in
+/// registers instead of being reloaded after every report; eight bytes per
+/// round while eight are left, which saves the end test of seven of them
+/// (instructions per check of the SMS corpus with one byte per round: 6.95k;
+/// four: 6.80k; eight: 6.71k; sixteen: 6.76k).
+#[inline(always)]
+fn plain_run<A: Automaton>(
+    automaton: &A,
+    haystack: &[u8],
+    mut state: StateID,
+    mut at: usize,
+) -> (StateID, usize) {
+    while let Some(&[a, b, c, d, e, f, g, h]) = haystack.get(at..at + 8) {
+        for byte in [a, b, c, d, e, f, g, h] {
+            state = automaton.next_state(Anchored::No, state, byte);
+            at += 1;
+            if automaton.is_special(state) {
+                return (state, at);
+            }
+        }
+    }
+    while let Some(&byte) = haystack.get(at) {
+        state = automaton.next_state(Anchored::No, state, byte);
+        at += 1;
+        if automaton.is_special(state) {
+            break;
+        }
+    }
+    (state, at)
 }
 
 /// The matches of a leftmost-first or leftmost-longest `automaton` (no empty
@@ -224,14 +252,7 @@ pub(crate) fn leftmost<A: Automaton>(
         let mut last = None;
         let mut at = from;
         while at < haystack.len() {
-            // Plain states in a loop that only reads (see `overlapping`).
-            while at < haystack.len() {
-                state = automaton.next_state(Anchored::No, state, haystack[at]);
-                at += 1;
-                if automaton.is_special(state) {
-                    break;
-                }
-            }
+            (state, at) = plain_run(automaton, haystack, state, at);
             if !automaton.is_special(state) || automaton.is_dead(state) {
                 break;
             }
