@@ -148,10 +148,11 @@ fn is_viable(text: &str) -> bool {
 /// The digits of `text` (`helper::normalize`: every other handled byte is
 /// dropped).
 pub(super) fn digits(text: &str) -> String {
-    // Sized once: collecting a filter into a `String` grows it step by step.
-    let mut digits = String::with_capacity(text.len());
-    digits.extend(text.bytes().filter(u8::is_ascii_digit).map(char::from));
-    digits
+    // Sized once, and bytes: collecting a filter into a `String` grows it step
+    // by step and encodes every digit as a `char`.
+    let mut digits = Vec::with_capacity(text.len());
+    digits.extend(text.bytes().filter(u8::is_ascii_digit));
+    String::from_utf8(digits).unwrap_or_default()
 }
 
 /// `helper::country_code`, with `helper::international_prefix` before it: the
@@ -304,9 +305,13 @@ const MAX_LENGTH_FOR_NSN: usize = 17;
 /// Whether `national` makes a `NationalNumber`: a length the parser accepts, a
 /// digit other than 0, and a value below 2^56.
 fn national_number(national: &str) -> bool {
-    let value = national.trim_start_matches('0');
+    // At most 17 digits, so the value fits a `u64` (the digits are ASCII, so no
+    // `str::parse` is needed to read them).
     (MIN_LENGTH_FOR_NSN..=MAX_LENGTH_FOR_NSN).contains(&national.len())
-        && value.parse::<u64>().is_ok_and(|value| value < 1 << 56)
+        && national.bytes().any(|digit| digit != b'0')
+        && national.bytes().fold(0u64, |value, digit| {
+            value * 10 + u64::from(digit.wrapping_sub(b'0'))
+        }) < 1 << 56
 }
 
 /// `validator::Validation`, as far as the parser asks.

@@ -53,10 +53,7 @@ pub(super) fn is_country_code(code: u16) -> bool {
 pub(super) fn region_for(code: u16, national: &str) -> Option<&'static Region> {
     match &calling_code(code)?.regions[..] {
         [] => None,
-        // A single region must be a known ISO code, or `001`: a non-geographic
-        // code (+800, +979), whose metadata is the code's.
-        [only] => (only.id == "001" || only.id.parse::<phonenumber::country::Id>().is_ok())
-            .then(|| only.compiled()),
+        [only] => only.decides_alone.then(|| only.compiled()),
         several => several
             .iter()
             .map(Slot::compiled)
@@ -80,7 +77,22 @@ struct CallingCode {
 struct Slot {
     id: &'static str,
     meta: &'static Metadata,
+    /// As the only region of its code, it decides: a known ISO code, or `001`
+    /// (a non-geographic code such as +800 or +979, whose metadata is the
+    /// code's). Worked out once: parsing the ISO code cost as much as a search.
+    decides_alone: bool,
     compiled: OnceLock<Region>,
+}
+
+impl Slot {
+    fn new(id: &'static str, meta: &'static Metadata) -> Slot {
+        Slot {
+            id,
+            meta,
+            decides_alone: id == "001" || id.parse::<phonenumber::country::Id>().is_ok(),
+            compiled: OnceLock::new(),
+        }
+    }
 }
 
 impl Slot {
@@ -105,21 +117,11 @@ fn calling_code(code: u16) -> Option<&'static CallingCode> {
                         .iter()
                         .flatten()
                         .take(1)
-                        .map(|&meta| Slot {
-                            id: "001",
-                            meta,
-                            compiled: OnceLock::new(),
-                        })
+                        .map(|&meta| Slot::new("001", meta))
                         .collect()
                 } else {
                     ids.into_iter()
-                        .filter_map(|id| {
-                            Some(Slot {
-                                id,
-                                meta: DATABASE.by_id(id)?,
-                                compiled: OnceLock::new(),
-                            })
-                        })
+                        .filter_map(|id| Some(Slot::new(id, DATABASE.by_id(id)?)))
                         .collect()
                 };
                 CallingCode {
