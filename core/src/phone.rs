@@ -318,6 +318,26 @@ mod tests {
         miri,
         ignore = "loads libphonenumber's metadata and compiles its regexes: too slow under Miri"
     )]
+    fn a_national_number_is_read_in_the_first_region_where_it_is_valid() {
+        // A UK mobile that is also a valid German number (area code 7732): the
+        // policy's region order decides, as its documentation says.
+        let regions = |codes: [&str; 2]| Regions::new(&codes.map(String::from));
+        let written = "07732 584351";
+        assert_eq!(
+            regions(["DE", "GB"]).e164(written).as_deref(),
+            Some("+497732584351")
+        );
+        assert_eq!(
+            regions(["GB", "DE"]).e164(written).as_deref(),
+            Some("+447732584351")
+        );
+    }
+
+    #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "loads libphonenumber's metadata and compiles its regexes: too slow under Miri"
+    )]
     fn national_numbers_of_the_regions() {
         let regions = Regions::new(&["DE".to_owned(), "KR".to_owned()]);
         assert_eq!(

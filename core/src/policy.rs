@@ -377,7 +377,11 @@ rule_settings!(
     /// `pii_exposure`: seed 000 — a fine of 1.8 % of revenue.
     PiiExposure, enabled = true, High, 50, {
         /// Countries (ISO 3166 alpha-2) whose national phone formats are recognised;
-        /// international numbers (`+…`, `00…`) are recognised everywhere.
+        /// international numbers (`+…`, `00…`) are recognised everywhere. Order
+        /// matters: a national number is read as a number of the first region in
+        /// which it is valid, so list your own country first (with the default
+        /// order a UK mobile written `07732 584351` reads as the German
+        /// `+497732584351`).
         regions: Vec<String> = ["DE", "FR", "KR", "CN", "GB", "ES", "BR", "ID", "US"]
             .map(String::from)
             .to_vec(),
