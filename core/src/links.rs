@@ -402,6 +402,20 @@ fn inspect(written: &str, origin: Origin) -> Option<FoundKind> {
 
 /// [`inspect`] without the memo.
 fn inspect_uncached(written: &str, origin: Origin) -> Option<FoundKind> {
+    // Words glued at a full stop (`dinner.msg`, `now.Call`) are most of the
+    // bare candidates of chat text, and their form alone settles them: a bare
+    // candidate without a path, port or query whose top-level domain is not a
+    // common one is no link, whatever the suffix list says, and every other
+    // verdict on a bare candidate is `None` too. This spares them the parse
+    // and the suffix-list walk (the code a fresh thread runs most).
+    if origin == Origin::Bare && !bare_is_link(written, written_host(written)) {
+        return None;
+    }
+    inspect_fully(written, origin)
+}
+
+/// [`inspect_uncached`] without its shortcut for bare words.
+fn inspect_fully(written: &str, origin: Origin) -> Option<FoundKind> {
     let sure = origin != Origin::Bare;
     // Only links written as links are reported; a bare candidate's reason is
     // never written.
@@ -788,6 +802,49 @@ mod tests {
             let filtered: Vec<_> = find(text).iter().map(|f| (f.start, f.end)).collect();
             assert_eq!(filtered, all, "{text:?}");
         }
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "parses thousands of URLs: minutes under Miri")]
+    fn bare_candidates_answered_by_form_read_as_fully_inspected_ones() {
+        // Every dotted word of the SMS corpus and forms around the shortcut's
+        // edges (a path, port or query; common top-level domains in each case;
+        // unknown, numeric and international ones), as bare candidates.
+        let corpus = include_str!("../../data/sms_spam_collection.tsv");
+        let mut candidates: Vec<&str> = corpus
+            .split(|c: char| c.is_whitespace())
+            .filter(|word| word.contains('.'))
+            .collect();
+        candidates.extend([
+            "shop.example.at/sale",
+            "example.de:8080",
+            "example.de?x=1",
+            "example.de#top",
+            "EXAMPLE.COM",
+            "Example.Com",
+            "example.COM",
+            "Gracias.De",
+            "now.Call",
+            "shop.example.c0m",
+            "1.2.3.4",
+            "0170.123.45.67",
+            "пример.рф",
+            "bäckerei.de",
+            "a..com",
+            "user@host.de",
+            "xn--bckerei-5wa.de",
+        ]);
+        let mut early = 0;
+        for written in candidates {
+            assert_eq!(
+                format!("{:?}", inspect_uncached(written, Origin::Bare)),
+                format!("{:?}", inspect_fully(written, Origin::Bare)),
+                "{written}"
+            );
+            early += usize::from(!bare_is_link(written, written_host(written)));
+        }
+        // The shortcut is taken, and on most of them.
+        assert!(early > 1000, "{early}");
     }
 
     #[test]
