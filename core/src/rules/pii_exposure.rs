@@ -444,16 +444,21 @@ impl Exclusions {
 
 /// `d.m.yyyy`, `yyyy-mm-dd`, `m/d/yy`: three short groups with one separator kind.
 fn looks_like_date(written: &str) -> bool {
-    let groups: Vec<&str> = written.split(['.', '-', '/']).collect();
-    if groups.len() != 3
-        || groups
-            .iter()
-            .any(|g| g.is_empty() || !g.bytes().all(|b| b.is_ascii_digit()))
-    {
-        return false;
+    // The group lengths on the stack: asked of every phone candidate, this
+    // collected two vectors per number.
+    let mut lens = [0; 3];
+    let mut groups = 0;
+    for group in written.split(['.', '-', '/']) {
+        let Some(len) = lens.get_mut(groups) else {
+            return false;
+        };
+        if group.is_empty() || !group.bytes().all(|b| b.is_ascii_digit()) {
+            return false;
+        }
+        *len = group.len();
+        groups += 1;
     }
-    let lens: Vec<usize> = groups.iter().map(|g| g.len()).collect();
-    matches!(lens.as_slice(), [1 | 2, 1 | 2, 2 | 4] | [4, 1 | 2, 1 | 2])
+    groups == 3 && matches!(lens, [1 | 2, 1 | 2, 2 | 4] | [4, 1 | 2, 1 | 2])
 }
 
 /// A payment card: 13–19 digits, a known issuer prefix and a valid Luhn check digit.
@@ -703,7 +708,16 @@ mod tests {
     fn dates_are_recognised() {
         assert!(looks_like_date("12.11.2026"));
         assert!(looks_like_date("2026-11-12"));
+        assert!(looks_like_date("1/2/26"));
         assert!(!looks_like_date("030 1234567"));
+        // Exactly three groups of digits, none empty, of date lengths.
+        assert!(!looks_like_date("1.2.3.2026"));
+        assert!(!looks_like_date("12.2026"));
+        assert!(!looks_like_date("12..2026"));
+        assert!(!looks_like_date("12.11.2026."));
+        assert!(!looks_like_date("123.11.2026"));
+        assert!(!looks_like_date("12.11.20261"));
+        assert!(!looks_like_date("12.1a.2026"));
     }
 
     #[test]
