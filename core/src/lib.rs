@@ -92,7 +92,8 @@ pub use message::Message;
 pub use owned_message::OwnedMessage;
 pub use policy::Policy;
 pub use report::{
-    Cue, Finding, Kind, KindSource, Report, RuleId, Severity, Span, Verdict, REPORT_SCHEMA_VERSION,
+    Cue, Evidence, Finding, Kind, KindSource, Report, RuleId, Severity, Span, Verdict,
+    REPORT_SCHEMA_VERSION,
 };
 pub use simhash::similarity;
 pub use topic::Topic;

@@ -69,7 +69,8 @@ impl Finding {
     /// The facts behind the finding, as a dict.
     #[getter]
     fn evidence(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let json = serde_json::Value::Object(self.finding.evidence.clone()).to_string();
+        let json = serde_json::to_string(&self.finding.evidence)
+            .map_err(|e| InputError::new_err(e.to_string()))?;
         json_loads(py, &json)
     }
 

@@ -27,7 +27,7 @@ pub(crate) mod untargeted;
 
 use std::sync::RwLockReadGuard;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::classify::{self, Cues};
 use crate::compiled::Compiled;
@@ -37,7 +37,7 @@ use crate::links::{self, Found};
 use crate::matcher::Hit;
 use crate::message::Message;
 use crate::policy::Rules;
-use crate::report::{Cue, Finding, Kind, KindSource, RuleId, Severity, Span};
+use crate::report::{Cue, Evidence, Finding, Kind, KindSource, RuleId, Severity, Span};
 
 /// A message prepared once for all rules.
 pub(crate) struct Context<'e, 'm> {
@@ -187,7 +187,7 @@ impl<'e, 'm> Context<'e, 'm> {
         rule: RuleId,
         at: Option<(usize, usize)>,
         message: String,
-        evidence: Map<String, Value>,
+        evidence: Evidence,
         advice: String,
     ) -> Finding {
         let (severity, points) = severity_points(&self.engine.policy.rules, rule);
@@ -338,12 +338,6 @@ pub(crate) fn time(unix_seconds: i64) -> String {
 }
 
 /// Builds an evidence object from key/value pairs.
-pub(crate) fn evidence<const N: usize>(pairs: [(&str, Value); N]) -> Map<String, Value> {
-    // Inserted one by one: collecting sorts through a temporary vector, which
-    // costs more than a few inserts into one node.
-    let mut map = Map::new();
-    for (key, value) in pairs {
-        map.insert(key.to_owned(), value);
-    }
-    map
+pub(crate) fn evidence<const N: usize>(pairs: [(&'static str, Value); N]) -> Evidence {
+    Evidence::of(pairs)
 }
