@@ -141,6 +141,12 @@ impl Folded {
         }
     }
 
+    /// Whether the ASCII path folded the text, so that every folded byte is an
+    /// ASCII letter or digit.
+    pub(crate) fn is_ascii(&self) -> bool {
+        self.ascii_origin
+    }
+
     /// The folded view as text.
     pub(crate) fn as_str(&self) -> &str {
         // Never empty for want of UTF-8 (see `text`); should it be, the view is
