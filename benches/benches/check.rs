@@ -9,10 +9,14 @@
 //! `baseline/bare_scan_500_keywords` is the floor we compare against: one
 //! Aho-Corasick scan of 500 phrases from our lexicons over the same SMS, nothing
 //! else. `check/sms_corpus_cold` runs the corpus on a fresh thread each time, so
-//! the per-thread phone memo starts empty; `check/sms_corpus` is warm.
+//! the per-thread link and phone memos start empty; `check/sms_corpus` is warm.
+//! After the `check` group the bench prints `fastest_round`: the fastest of 40
+//! interleaved rounds of the bare scan, a warm and a cold pass, and the ratios
+//! of the two checks to the scan, measured in the same run.
 
 use std::hint::black_box;
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use sendlint::{Engine, Message};
@@ -86,25 +90,46 @@ fn lexicon_keywords(count: usize) -> Vec<String> {
     keywords.into_iter().step_by(stride).take(count).collect()
 }
 
-fn bench_baseline(c: &mut Criterion) {
-    let texts = sms_texts();
+/// The baseline's scanner: 500 lexicon phrases, ASCII case folded, nothing else.
+fn bare_scanner() -> aho_corasick::AhoCorasick {
     let keywords = lexicon_keywords(500);
     assert_eq!(keywords.len(), 500);
-    let scanner = aho_corasick::AhoCorasick::builder()
+    aho_corasick::AhoCorasick::builder()
         .ascii_case_insensitive(true)
         .build(&keywords)
-        .unwrap();
+        .unwrap()
+}
+
+/// One pass of the baseline over `texts`.
+fn bare_scan(scanner: &aho_corasick::AhoCorasick, texts: &[String]) {
+    for text in texts {
+        black_box(scanner.find_iter(black_box(text.as_str())).count());
+    }
+}
+
+/// One pass of `check` over `texts` on this thread (warm once its memos are
+/// filled).
+fn check_all(engine: &Engine, texts: &[String]) {
+    for text in texts {
+        black_box(engine.check(&Message::new(black_box(text))).unwrap());
+    }
+}
+
+/// One pass of `check` over `texts` on a fresh thread, whose memos start empty.
+fn check_all_cold(engine: &Engine, texts: &[String]) {
+    std::thread::scope(|scope| {
+        scope.spawn(|| check_all(engine, texts));
+    });
+}
+
+fn bench_baseline(c: &mut Criterion) {
+    let texts = sms_texts();
+    let scanner = bare_scanner();
     let mut group = c.benchmark_group("baseline");
     group.throughput(Throughput::Elements(texts.len() as u64));
     group.bench_function(
         format!("bare_scan_500_keywords/{}_messages", texts.len()),
-        |b| {
-            b.iter(|| {
-                for text in &texts {
-                    black_box(scanner.find_iter(black_box(text.as_str())).count());
-                }
-            })
-        },
+        |b| b.iter(|| bare_scan(&scanner, &texts)),
     );
     group.finish();
 }
@@ -114,16 +139,12 @@ fn bench_check(c: &mut Criterion) {
     let mut group = c.benchmark_group("check");
     let sms = sms_texts();
     group.throughput(Throughput::Elements(sms.len() as u64));
+    // Whether the filter kept the cold SMS bench: the fastest-round ratios below
+    // run with it.
+    let measured_sms = std::cell::Cell::new(false);
     group.bench_function(format!("sms_corpus_cold/{}_messages", sms.len()), |b| {
-        b.iter(|| {
-            std::thread::scope(|scope| {
-                scope.spawn(|| {
-                    for text in &sms {
-                        black_box(engine.check(&Message::new(black_box(text))).unwrap());
-                    }
-                });
-            })
-        })
+        measured_sms.set(true);
+        b.iter(|| check_all_cold(&engine, &sms))
     });
     for (name, texts) in [
         ("sms_corpus", sms_texts()),
@@ -133,13 +154,7 @@ fn bench_check(c: &mut Criterion) {
         group.throughput(Throughput::Elements(texts.len() as u64));
         group.bench_function(
             format!("{name}/{}_messages_{}_bytes", texts.len(), bytes),
-            |b| {
-                b.iter(|| {
-                    for text in &texts {
-                        black_box(engine.check(&Message::new(black_box(text))).unwrap());
-                    }
-                })
-            },
+            |b| b.iter(|| check_all(&engine, &texts)),
         );
     }
     let typical = "Anzeige: Unser neuer Lippenstift ist da – für €19,90 statt €24,90. \
@@ -150,6 +165,46 @@ fn bench_check(c: &mut Criterion) {
         b.iter(|| black_box(engine.check(&Message::new(black_box(typical))).unwrap()))
     });
     group.finish();
+    // Only when benchmarking (`cargo test --benches` runs each bench once).
+    if measured_sms.get() && std::env::args().any(|arg| arg == "--bench") {
+        fastest_rounds(&engine, &sms);
+    }
+}
+
+/// Prints the fastest of many rounds of the bare scan, a warm and a cold pass
+/// over the SMS corpus, interleaved, and their ratios. Load from other tenants
+/// of a shared machine only ever slows a round down, so the fastest round is
+/// steadier than criterion's means, which on a busy box swing by tens of
+/// percent between runs (the cold mean most).
+fn fastest_rounds(engine: &Engine, sms: &[String]) {
+    const ROUNDS: usize = 40;
+    let scanner = bare_scanner();
+    // Fills this thread's memos: every warm pass finds them filled.
+    check_all(engine, sms);
+    let passes: [&dyn Fn(); 3] = [
+        &|| bare_scan(&scanner, sms),
+        &|| check_all(engine, sms),
+        &|| check_all_cold(engine, sms),
+    ];
+    let mut fastest = [Duration::MAX; 3];
+    for round in 0..ROUNDS {
+        // A different pass first in each round.
+        for k in 0..passes.len() {
+            let which = (round + k) % passes.len();
+            let start = Instant::now();
+            passes[which]();
+            fastest[which] = fastest[which].min(start.elapsed());
+        }
+    }
+    let per_message = |d: Duration| d.as_secs_f64() * 1e6 / sms.len() as f64;
+    let [bare, warm, cold] = fastest.map(per_message);
+    println!(
+        "fastest_round/{}_sms ({ROUNDS} rounds, interleaved, per message): bare scan \
+         {bare:.3} µs, check warm {warm:.3} µs ({:.2}×), check cold {cold:.3} µs ({:.2}×)",
+        sms.len(),
+        warm / bare,
+        cold / bare,
+    );
 }
 
 /// 64 KiB texts built against `pii_exposure`, `mass_mention` and the number
